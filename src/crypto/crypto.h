@@ -1,0 +1,64 @@
+/* OpenSSL 3 wrappers used by IKEv2, EAP and ESP. dsmip6 implements no primitive itself.
+ * Transform identifiers are the IANA IKEv2 values (RFC 7296 cl. 3.3.2, IANA registry). */
+#ifndef DSMIP6_CRYPTO_CRYPTO_H
+#define DSMIP6_CRYPTO_CRYPTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- basics ---- */
+int ds_random(void *buf, size_t len);                         /* DS_OK or DS_E_CRYPTO */
+bool ds_ct_equal(const void *a, const void *b, size_t len);   /* constant time */
+void ds_wipe(void *p, size_t len);                            /* not optimised away */
+
+/* ---- PRF (IKEv2 Transform Type 2) ---- */
+enum { DS_PRF_HMAC_SHA1 = 2, DS_PRF_HMAC_SHA2_256 = 5, DS_PRF_HMAC_SHA2_384 = 6,
+       DS_PRF_HMAC_SHA2_512 = 7 };
+size_t ds_prf_len(uint16_t prf);                              /* 0 if unknown */
+int ds_prf(uint16_t prf, const uint8_t *key, size_t key_len, const uint8_t *data, size_t len,
+	   uint8_t *out);
+/* prf+ of RFC 7296 cl. 2.13: T1 | T2 | ... truncated to out_len (at most 255 blocks). */
+int ds_prf_plus(uint16_t prf, const uint8_t *key, size_t key_len, const uint8_t *seed,
+		size_t seed_len, uint8_t *out, size_t out_len);
+
+/* ---- Diffie-Hellman (Transform Type 4): 14 MODP-2048, 19 ECP-256, 31 Curve25519 ---- */
+enum { DS_DH_MODP2048 = 14, DS_DH_ECP256 = 19, DS_DH_X25519 = 31 };
+typedef struct ds_dh ds_dh;
+ds_dh *ds_dh_new(uint16_t group);                             /* generates a key pair */
+size_t ds_dh_public_len(uint16_t group);                      /* KE payload data length */
+int ds_dh_public(const ds_dh *dh, uint8_t *out, size_t len);  /* IKEv2 KE encoding */
+/* Shared secret in IKEv2 encoding (g^ir, RFC 7296 cl. 2.14; x-coordinate for ECP, RFC 5903). */
+int ds_dh_derive(ds_dh *dh, const uint8_t *peer, size_t peer_len, uint8_t *secret,
+		 size_t *secret_len);
+void ds_dh_free(ds_dh *dh);
+
+/* ---- encryption + integrity for IKE SK payloads and ESP ----
+ * ENCR (Type 1): 12 AES-CBC, 20 AES-GCM-16 (ICV 16); key length in bits: 128 or 256.
+ * INTEG (Type 3): 12 HMAC-SHA2-256-128, 13 HMAC-SHA2-384-192, 14 HMAC-SHA2-512-256 (CBC only).
+ * For GCM the key material is key || 4-octet salt (RFC 4106 / RFC 5282) and the nonce is
+ * salt || 8-octet IV. For CBC the ICV is the truncated HMAC over aad || iv || ciphertext, which
+ * is exactly what ESP (SPI..ciphertext) and IKE (header..encrypted data) authenticate when the
+ * caller passes the preceding bytes as aad. */
+enum { DS_ENCR_AES_CBC = 12, DS_ENCR_AES_GCM_16 = 20 };
+enum { DS_INTEG_NONE = 0, DS_INTEG_HMAC_SHA2_256_128 = 12, DS_INTEG_HMAC_SHA2_384_192 = 13,
+       DS_INTEG_HMAC_SHA2_512_256 = 14 };
+
+typedef struct ds_cipher ds_cipher;
+/* Key material lengths the caller must derive (RFC 7296 cl. 2.14 / 2.17). */
+size_t ds_cipher_encr_keymat(uint16_t encr, uint16_t key_bits);  /* GCM includes the salt */
+size_t ds_cipher_integ_keymat(uint16_t integ);
+ds_cipher *ds_cipher_new(uint16_t encr, uint16_t key_bits, uint16_t integ,
+			 const uint8_t *encr_key, const uint8_t *integ_key);
+size_t ds_cipher_iv_len(const ds_cipher *c);     /* 8 for GCM, 16 for CBC */
+size_t ds_cipher_block_len(const ds_cipher *c);  /* padding unit: 4 for GCM, 16 for CBC */
+size_t ds_cipher_icv_len(const ds_cipher *c);
+/* Encrypt len bytes in place (len a multiple of the block length for CBC), writing the ICV. */
+int ds_cipher_seal(ds_cipher *c, const uint8_t *aad, size_t aad_len, const uint8_t *iv,
+		   uint8_t *buf, size_t len, uint8_t *icv);
+/* Verify the ICV (constant time) then decrypt in place. DS_E_AUTH on mismatch. */
+int ds_cipher_open(ds_cipher *c, const uint8_t *aad, size_t aad_len, const uint8_t *iv,
+		   uint8_t *buf, size_t len, const uint8_t *icv);
+void ds_cipher_free(ds_cipher *c);               /* wipes keys */
+
+#endif
