@@ -41,6 +41,9 @@ void ds_dh_free(ds_dh *dh);
  * is exactly what ESP (SPI..ciphertext) and IKE (header..encrypted data) authenticate when the
  * caller passes the preceding bytes as aad. */
 enum { DS_ENCR_AES_CBC = 12, DS_ENCR_AES_GCM_16 = 20 };
+/* ENCR_NULL (RFC 2410): integrity-only ESP, allowed for mobility signalling (RFC 4877 cl. 4.3
+ * requires integrity, encryption is optional). Not valid for IKE SK payloads. */
+enum { DS_ENCR_NULL = 11 };
 enum { DS_INTEG_NONE = 0, DS_INTEG_HMAC_SHA2_256_128 = 12, DS_INTEG_HMAC_SHA2_384_192 = 13,
        DS_INTEG_HMAC_SHA2_512_256 = 14 };
 
