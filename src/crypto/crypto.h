@@ -32,6 +32,9 @@ int ds_dh_public(const ds_dh *dh, uint8_t *out, size_t len);  /* IKEv2 KE encodi
 int ds_dh_derive(ds_dh *dh, const uint8_t *peer, size_t peer_len, uint8_t *secret,
 		 size_t *secret_len);
 void ds_dh_free(ds_dh *dh);
+/* A key pair from a known private value (big-endian; X25519: the RFC 7748 scalar octets).
+ * For known-answer tests only: real exchanges use ds_dh_new(). */
+ds_dh *ds_dh_new_private(uint16_t group, const uint8_t *priv, size_t len);
 
 /* ---- encryption + integrity for IKE SK payloads and ESP ----
  * ENCR (Type 1): 12 AES-CBC, 20 AES-GCM-16 (ICV 16); key length in bits: 128 or 256.
@@ -63,5 +66,14 @@ int ds_cipher_seal(ds_cipher *c, const uint8_t *aad, size_t aad_len, const uint8
 int ds_cipher_open(ds_cipher *c, const uint8_t *aad, size_t aad_len, const uint8_t *iv,
 		   uint8_t *buf, size_t len, const uint8_t *icv);
 void ds_cipher_free(ds_cipher *c);               /* wipes keys */
+/* As seal/open, with `tail` octets authenticated after the ciphertext but not encrypted nor
+ * transmitted: the high-order 32 bits of an Extended Sequence Number for HMAC integrity
+ * (RFC 4303 cl. 2.2.1). Not allowed with GCM (ESN goes in the AAD there, RFC 4106 cl. 5). */
+int ds_cipher_seal_ext(ds_cipher *c, const uint8_t *aad, size_t aad_len, const uint8_t *iv,
+		       uint8_t *buf, size_t len, const uint8_t *tail, size_t tail_len,
+		       uint8_t *icv);
+int ds_cipher_open_ext(ds_cipher *c, const uint8_t *aad, size_t aad_len, const uint8_t *iv,
+		       uint8_t *buf, size_t len, const uint8_t *tail, size_t tail_len,
+		       const uint8_t *icv);
 
 #endif
