@@ -29,6 +29,8 @@ const char *ds_strerror(int err)
 	case DS_E_IO: return "I/O error";
 	case DS_E_CONFIG: return "configuration error";
 	case DS_E_TIMEOUT: return "timed out";
+	case DS_E_DUPLICATE: return "duplicate element";
+	case DS_E_FRAGMENT: return "fragmented packet";
 	case DS_E__COUNT: break;
 	}
 	return "unknown error";

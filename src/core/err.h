@@ -30,7 +30,9 @@ typedef enum ds_err {
 	DS_E_IO = -23,           /* system call failed (runtime layer only) */
 	DS_E_CONFIG = -24,       /* configuration invalid */
 	DS_E_TIMEOUT = -25,      /* retransmissions exhausted */
-	DS_E__COUNT = -26
+	DS_E_DUPLICATE = -26,    /* an element that may appear once appears twice */
+	DS_E_FRAGMENT = -27,     /* IP fragment where a whole packet is required */
+	DS_E__COUNT = -28
 } ds_err;
 
 /* Short, stable, human-readable text for an error code (never NULL). */
