@@ -12,8 +12,11 @@ enum { ST_PUT_ALLOC, ST_DEL_ALLOC, ST_ALL_ALLOC, ST_PUT_BIND, ST_DEL_BIND, ST_AL
        ST_EXPIRE_BIND, ST__N };
 
 static const char *const sql_stmt[ST__N] = {
-	[ST_PUT_ALLOC] = "INSERT OR REPLACE INTO ha_alloc(nai, apn, hnp, hnp_len, ipv4) "
-			 "VALUES (?1, ?2, ?3, ?4, ?5)",
+	/* an upsert, not INSERT OR REPLACE: that would silently take a prefix or IPv4 address away
+	 * from another UE through the unique indexes instead of failing */
+	[ST_PUT_ALLOC] = "INSERT INTO ha_alloc(nai, apn, hnp, hnp_len, ipv4) VALUES (?1, ?2, ?3, ?4, ?5) "
+			 "ON CONFLICT(nai, apn) DO UPDATE SET hnp = excluded.hnp, "
+			 "hnp_len = excluded.hnp_len, ipv4 = excluded.ipv4",
 	[ST_DEL_ALLOC] = "DELETE FROM ha_alloc WHERE nai = ?1 AND apn = ?2",
 	[ST_ALL_ALLOC] = "SELECT nai, apn, hnp, hnp_len, ipv4 FROM ha_alloc",
 	[ST_PUT_BIND] = "INSERT OR REPLACE INTO ha_binding(nai, apn, hoa, coa, coa_port, seq, flags, "
@@ -32,6 +35,7 @@ static const char schema[] =
 	"  nai TEXT NOT NULL, apn TEXT NOT NULL, hnp BLOB NOT NULL, hnp_len INTEGER NOT NULL,"
 	"  ipv4 BLOB, PRIMARY KEY (nai, apn));"
 	"CREATE UNIQUE INDEX IF NOT EXISTS ha_alloc_hnp ON ha_alloc(hnp);"
+	"CREATE UNIQUE INDEX IF NOT EXISTS ha_alloc_ipv4 ON ha_alloc(ipv4);"
 	"CREATE TABLE IF NOT EXISTS ha_binding ("
 	"  nai TEXT NOT NULL, apn TEXT NOT NULL, hoa BLOB NOT NULL, coa BLOB NOT NULL,"
 	"  coa_port INTEGER NOT NULL, seq INTEGER NOT NULL, flags INTEGER NOT NULL,"
@@ -89,7 +93,9 @@ static int step_done(ds_ha_store *s, sqlite3_stmt *st)
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	(void)s;
-	return rc == SQLITE_DONE ? DS_OK : DS_E_IO;
+	if (rc == SQLITE_DONE)
+		return DS_OK;
+	return rc == SQLITE_CONSTRAINT ? DS_E_EXISTS : DS_E_IO;
 }
 
 static void bind_addr(sqlite3_stmt *st, int col, const ds_addr *a)

@@ -1,0 +1,177 @@
+/* SQLite HA state: allocations and bindings survive closing and reopening the database (an HA
+ * restart), expired bindings are dropped, and an HNP cannot be given to two UEs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/err.h"
+#include "rt/ha_store.h"
+
+static char dbpath[64];
+
+static int setup(void **state)
+{
+	snprintf(dbpath, sizeof dbpath, "/tmp/dsmip6-store-%d.db", (int)getpid());
+	unlink(dbpath);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char p[96];
+	unlink(dbpath);
+	snprintf(p, sizeof p, "%s-wal", dbpath);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", dbpath);
+	unlink(p);
+	return 0;
+}
+
+static ds_addr a6(const char *s)
+{
+	ds_addr a;
+	assert_int_equal(ds_addr_parse(s, &a), 0);
+	return a;
+}
+
+typedef struct seen {
+	int n;
+	ds_ha_alloc_rec alloc[8];
+	ds_ha_binding_rec bind[8];
+} seen;
+
+static int on_alloc(void *ctx, const ds_ha_alloc_rec *r)
+{
+	seen *s = ctx;
+	s->alloc[s->n++] = *r;
+	return 0;
+}
+
+static int on_bind(void *ctx, const ds_ha_binding_rec *r)
+{
+	seen *s = ctx;
+	s->bind[s->n++] = *r;
+	return 0;
+}
+
+static void test_persist_across_reopen(void **state)
+{
+	ds_ha_store *st;
+	char err[256];
+	assert_int_equal(ds_ha_store_open(&st, dbpath, err, sizeof err), DS_OK);
+	ds_ha_alloc_rec a = { .nai = "0001010123456789@nai.epc.mnc001.mcc001.3gppnetwork.org",
+			      .apn = "internet" };
+	a.hnp = a6("2001:db8:100:1::/64");
+	a.ipv4 = a6("198.51.100.7");
+	assert_int_equal(ds_ha_store_put_alloc(st, &a), DS_OK);
+	ds_ha_alloc_rec b = a;
+	snprintf(b.apn, sizeof b.apn, "ims");
+	b.hnp = a6("2001:db8:100:2::/64");
+	memset(&b.ipv4, 0, sizeof b.ipv4);
+	assert_int_equal(ds_ha_store_put_alloc(st, &b), DS_OK);
+
+	ds_ha_binding_rec bb = { .seq = 4242, .flags = 0xf400, .expires = 2000000000ull };
+	snprintf(bb.nai, sizeof bb.nai, "%s", a.nai);
+	snprintf(bb.apn, sizeof bb.apn, "internet");
+	bb.hoa = a6("2001:db8:100:1::1");
+	bb.coa = a6("192.0.2.77:4191"); /* NATed IPv4 CoA with its UDP port (RFC 5555) */
+	assert_int_equal(ds_ha_store_put_binding(st, &bb), DS_OK);
+	ds_ha_binding_rec old = bb;
+	snprintf(old.apn, sizeof old.apn, "ims");
+	old.hoa = a6("2001:db8:100:2::1");
+	old.expires = 1000; /* long expired */
+	assert_int_equal(ds_ha_store_put_binding(st, &old), DS_OK);
+	ds_ha_store_close(st);
+
+	/* restart */
+	assert_int_equal(ds_ha_store_open(&st, dbpath, err, sizeof err), DS_OK);
+	seen s = { 0 };
+	assert_int_equal(ds_ha_store_each_alloc(st, on_alloc, &s), DS_OK);
+	assert_int_equal(s.n, 2);
+	int i = strcmp(s.alloc[0].apn, "internet") == 0 ? 0 : 1;
+	assert_string_equal(s.alloc[i].nai, a.nai);
+	assert_true(ds_addr_eq(&s.alloc[i].hnp, &a.hnp));
+	assert_int_equal(s.alloc[i].hnp.plen, 64);
+	assert_true(ds_addr_eq(&s.alloc[i].ipv4, &a.ipv4));
+	assert_int_equal(s.alloc[1 - i].ipv4.family, DS_AF_NONE);
+
+	memset(&s, 0, sizeof s);
+	assert_int_equal(ds_ha_store_each_binding(st, 1500000000ull, on_bind, &s), DS_OK);
+	assert_int_equal(s.n, 1); /* the expired one is gone */
+	assert_string_equal(s.bind[0].apn, "internet");
+	assert_true(ds_addr_eq(&s.bind[0].hoa, &bb.hoa));
+	assert_true(ds_addr_eq(&s.bind[0].coa, &bb.coa));
+	assert_int_equal(s.bind[0].coa.port, 4191);
+	assert_int_equal(s.bind[0].seq, 4242);
+	assert_int_equal(s.bind[0].flags, 0xf400);
+	assert_int_equal(s.bind[0].expires, 2000000000ull);
+
+	/* detach releases both */
+	assert_int_equal(ds_ha_store_del_binding(st, a.nai, "internet"), DS_OK);
+	assert_int_equal(ds_ha_store_del_binding(st, a.nai, "internet"), DS_E_NOTFOUND);
+	assert_int_equal(ds_ha_store_del_alloc(st, a.nai, "internet"), DS_OK);
+	ds_ha_store_close(st);
+
+	assert_int_equal(ds_ha_store_open(&st, dbpath, err, sizeof err), DS_OK);
+	memset(&s, 0, sizeof s);
+	assert_int_equal(ds_ha_store_each_alloc(st, on_alloc, &s), DS_OK);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.alloc[0].apn, "ims");
+	ds_ha_store_close(st);
+}
+
+static void test_unique_hnp_and_params(void **state)
+{
+	ds_ha_store *st;
+	char err[256];
+	assert_int_equal(ds_ha_store_open(&st, dbpath, err, sizeof err), DS_OK);
+	ds_ha_alloc_rec a = { .nai = "0001@x", .apn = "internet" };
+	a.hnp = a6("2001:db8:100:1::/64");
+	assert_int_equal(ds_ha_store_put_alloc(st, &a), DS_OK);
+	ds_ha_alloc_rec b = { .nai = "0002@x", .apn = "internet" };
+	b.hnp = a.hnp;
+	assert_int_equal(ds_ha_store_put_alloc(st, &b), DS_E_EXISTS); /* same HNP for another UE */
+	b.hnp = a6("2001:db8:100:2::/64");
+	b.ipv4 = a6("198.51.100.9");
+	assert_int_equal(ds_ha_store_put_alloc(st, &b), DS_OK);
+	ds_ha_alloc_rec c = { .nai = "0004@x", .apn = "internet" };
+	c.hnp = a6("2001:db8:100:4::/64");
+	c.ipv4 = b.ipv4;
+	assert_int_equal(ds_ha_store_put_alloc(st, &c), DS_E_EXISTS); /* same IPv4 HoA */
+	seen s = { 0 };
+	assert_int_equal(ds_ha_store_each_alloc(st, on_alloc, &s), DS_OK);
+	assert_int_equal(s.n, 2); /* nothing was taken away from the first UE */
+	/* the same UE re-allocated (replace) is fine */
+	assert_int_equal(ds_ha_store_put_alloc(st, &a), DS_OK);
+	ds_ha_alloc_rec v4 = { .nai = "0003@x", .apn = "internet" };
+	v4.hnp = a6("192.0.2.0/24");
+	assert_int_equal(ds_ha_store_put_alloc(st, &v4), DS_E_PARAM);
+	ds_ha_binding_rec nb = { .nai = "0001@x", .apn = "internet" };
+	assert_int_equal(ds_ha_store_put_binding(st, &nb), DS_E_PARAM);
+	/* transactions */
+	assert_int_equal(ds_ha_store_begin(st), DS_OK);
+	b.hnp = a6("2001:db8:100:3::/64");
+	assert_int_equal(ds_ha_store_put_alloc(st, &b), DS_OK);
+	assert_int_equal(ds_ha_store_commit(st), DS_OK);
+	ds_ha_store_close(st);
+
+	assert_int_equal(ds_ha_store_open(&st, "/nonexistent-dir/x.db", err, sizeof err), DS_E_IO);
+	assert_null(st);
+	assert_non_null(strstr(err, "/nonexistent-dir/x.db"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_persist_across_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unique_hnp_and_params, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
