@@ -10,6 +10,8 @@
 #define DS_UDP_ENCAP_PORT 4500
 #define DS_NON_ESP_MARKER_LEN 4
 #define DS_NAT_KEEPALIVE_BYTE 0xFF
+/* Shortest payload taken for ESP: SPI + sequence number (anything shorter is invalid). */
+#define DS_ESP_MIN_UDP_LEN 8
 
 enum ds_udp4500_kind {
 	DS_UDP4500_INVALID = 0,   /* too short to be anything (count and drop) */

@@ -1,0 +1,293 @@
+/* ESP (RFC 4303) sealing and opening for one SA.
+ *
+ * Packet: SPI (4) | Sequence Number (4) | IV | ciphertext of
+ *         (payload | padding | Pad Length | Next Header) | ICV
+ * Integrity covers SPI .. ciphertext (and, with ESN, the high-order 32 sequence bits appended
+ * for the computation only, cl. 2.2.1); with AES-GCM the AAD is SPI | Seq or, with ESN,
+ * SPI | Seq high | Seq low (RFC 4106 cl. 5) and the explicit IV is the 64-bit sequence number
+ * (unique per key, RFC 4106 cl. 3.1). AES-CBC uses a random IV (RFC 3602 cl. 2.1). */
+#include "ipsec/esp.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "crypto/crypto.h"
+#include "ipsec/esp_impl.h"
+
+static bool mode_ok(uint8_t m) { return m == DS_ESP_TRANSPORT || m == DS_ESP_TUNNEL; }
+
+ds_esp_sa *ds_esp_sa_new(const ds_esp_sa_params *p, int *err)
+{
+	int e = DS_E_PARAM;
+	ds_esp_sa *sa = NULL;
+	if (!p || p->spi == 0 || (p->dir != DS_ESP_IN && p->dir != DS_ESP_OUT) || !mode_ok(p->mode))
+		goto out;
+	uint32_t win = 0;
+	if (p->dir == DS_ESP_IN) {
+		win = p->replay_window ? p->replay_window : DS_ESP_REPLAY_WINDOW_DEFAULT;
+		if (win > DS_ESP_REPLAY_WINDOW_MAX)
+			goto out;
+		win = (win + 63u) / 64u * 64u;
+	}
+	e = DS_E_NOMEM;
+	sa = calloc(1, sizeof *sa + win / 8u);
+	if (!sa)
+		goto out;
+	sa->p = *p;
+	sa->p.encr_key = NULL;
+	sa->p.integ_key = NULL;
+	sa->win.size = win;
+	sa->win.bits = sa->bitmap;
+	e = DS_E_UNSUPPORTED;
+	sa->cipher = ds_cipher_new(p->encr, p->encr_key_bits, p->integ, p->encr_key, p->integ_key);
+	if (!sa->cipher) {
+		free(sa);
+		sa = NULL;
+		goto out;
+	}
+	e = DS_OK;
+out:
+	if (err)
+		*err = e;
+	return sa;
+}
+
+void ds_esp_sa_free(ds_esp_sa *sa)
+{
+	if (!sa)
+		return;
+	ds_cipher_free(sa->cipher);
+	free(sa);
+}
+
+uint32_t ds_esp_sa_spi(const ds_esp_sa *sa) { return sa->p.spi; }
+uint8_t ds_esp_sa_dir(const ds_esp_sa *sa) { return sa->p.dir; }
+uint8_t ds_esp_sa_mode(const ds_esp_sa *sa) { return sa->p.mode; }
+void *ds_esp_sa_owner(const ds_esp_sa *sa) { return sa->p.owner; }
+void ds_esp_sa_set_owner(ds_esp_sa *sa, void *owner) { sa->p.owner = owner; }
+const ds_esp_selector *ds_esp_sa_selector(const ds_esp_sa *sa) { return &sa->p.sel; }
+const ds_esp_sa_params *ds_esp_sa_params_of(const ds_esp_sa *sa) { return &sa->p; }
+const ds_esp_counters *ds_esp_sa_counters(const ds_esp_sa *sa) { return &sa->cnt; }
+uint64_t ds_esp_sa_seq(const ds_esp_sa *sa) { return sa->p.dir == DS_ESP_OUT ? sa->seq : sa->win.top; }
+
+static size_t pad_len_for(const ds_esp_sa *sa, size_t len)
+{
+	/* cl. 2.4: payload | padding | 2 trailer octets end on a block (and 4-octet) boundary */
+	size_t b = ds_cipher_block_len(sa->cipher);
+	return (b - (len + DS_ESP_TRAILER_LEN) % b) % b;
+}
+
+size_t ds_esp_sealed_len(const ds_esp_sa *sa, size_t len)
+{
+	return DS_ESP_HDR_LEN + ds_cipher_iv_len(sa->cipher) + len + pad_len_for(sa, len) +
+	       DS_ESP_TRAILER_LEN + ds_cipher_icv_len(sa->cipher);
+}
+
+static bool is_gcm(const ds_esp_sa *sa) { return sa->p.encr == DS_ENCR_AES_GCM_16; }
+
+static int seal(ds_esp_sa *sa, uint8_t nh, const uint8_t *payload, size_t len, const uint8_t *iv,
+		uint8_t *out, size_t cap, size_t *out_len)
+{
+	if (!sa || (!payload && len) || !out || !out_len)
+		return DS_E_PARAM;
+	if (sa->p.dir != DS_ESP_OUT)
+		return DS_E_STATE;
+	size_t need = ds_esp_sealed_len(sa, len);
+	if (need > cap || need < len)
+		return DS_E_NOSPACE;
+	/* cl. 3.3.3: the counter must not cycle; the SA has to be replaced before. */
+	uint64_t limit = sa->p.esn ? UINT64_MAX : UINT32_MAX;
+	if (sa->seq >= limit) {
+		sa->cnt.seq_exhausted++;
+		return DS_E_EXHAUSTED;
+	}
+	uint64_t seq = sa->seq + 1;
+	size_t ivl = ds_cipher_iv_len(sa->cipher), icvl = ds_cipher_icv_len(sa->cipher);
+	size_t pad = pad_len_for(sa, len), ctl = len + pad + DS_ESP_TRAILER_LEN;
+	uint8_t *ivp = out + DS_ESP_HDR_LEN, *ct = ivp + ivl;
+	ds_put_u32(out, sa->p.spi);
+	ds_put_u32(out + 4, (uint32_t)seq);
+	if (ivl) {
+		if (iv) {
+			memcpy(ivp, iv, ivl);
+		} else if (is_gcm(sa)) {
+			ds_put_u32(ivp, (uint32_t)(seq >> 32));
+			ds_put_u32(ivp + 4, (uint32_t)seq);
+		} else if (ds_random(ivp, ivl) != DS_OK) {
+			return DS_E_CRYPTO;
+		}
+	}
+	memmove(ct, payload, len);
+	for (size_t i = 0; i < pad; i++)
+		ct[len + i] = (uint8_t)(i + 1); /* cl. 2.4 default padding 1, 2, 3, ... */
+	ct[len + pad] = (uint8_t)pad;
+	ct[len + pad + 1] = nh;
+	uint8_t hi[4], aad[12];
+	ds_put_u32(hi, (uint32_t)(seq >> 32));
+	int rc;
+	if (is_gcm(sa)) {
+		size_t al = 8;
+		ds_put_u32(aad, sa->p.spi);
+		if (sa->p.esn) {
+			memcpy(aad + 4, hi, 4);
+			ds_put_u32(aad + 8, (uint32_t)seq);
+			al = 12;
+		} else {
+			ds_put_u32(aad + 4, (uint32_t)seq);
+		}
+		rc = ds_cipher_seal(sa->cipher, aad, al, ivp, ct, ctl, ct + ctl);
+	} else {
+		rc = ds_cipher_seal_ext(sa->cipher, out, DS_ESP_HDR_LEN, ivp, ct, ctl, hi,
+					sa->p.esn ? 4 : 0, ct + ctl);
+	}
+	if (rc != DS_OK)
+		return rc;
+	sa->seq = seq;
+	sa->cnt.packets++;
+	sa->cnt.bytes += len;
+	*out_len = DS_ESP_HDR_LEN + ivl + ctl + icvl;
+	return DS_OK;
+}
+
+int ds_esp_seal(ds_esp_sa *sa, uint8_t next_header, const uint8_t *payload, size_t len,
+		uint8_t *out, size_t cap, size_t *out_len)
+{
+	return seal(sa, next_header, payload, len, NULL, out, cap, out_len);
+}
+
+int ds_esp_seal_iv(ds_esp_sa *sa, uint8_t next_header, const uint8_t *payload, size_t len,
+		   const uint8_t *iv, uint8_t *out, size_t cap, size_t *out_len)
+{
+	if (!iv)
+		return DS_E_PARAM;
+	return seal(sa, next_header, payload, len, iv, out, cap, out_len);
+}
+
+int ds_esp_peek_spi(const uint8_t *esp, size_t len, uint32_t *spi)
+{
+	ds_rd r = ds_rd_init(esp, len);
+	uint32_t v = ds_rd_u32(&r);
+	if (r.err)
+		return DS_E_TRUNCATED;
+	if (v == 0)
+		return DS_E_RESERVED;
+	if (spi)
+		*spi = v;
+	return DS_OK;
+}
+
+/* Tunnel mode carries a whole IP packet whose version must agree with the next header. */
+static bool inner_ok(uint8_t nh, const uint8_t *p, size_t len)
+{
+	if (nh == 41)
+		return len >= 40 && (p[0] >> 4) == 6;
+	if (nh == 4)
+		return len >= 20 && (p[0] >> 4) == 4;
+	return false;
+}
+
+int ds_esp_open(ds_esp_sa *sa, const uint8_t *esp, size_t len, uint8_t *out, size_t cap,
+		size_t *out_len, uint8_t *next_header)
+{
+	if (!sa || !esp || !out || !out_len || !next_header)
+		return DS_E_PARAM;
+	if (sa->p.dir != DS_ESP_IN)
+		return DS_E_STATE;
+	size_t ivl = ds_cipher_iv_len(sa->cipher), icvl = ds_cipher_icv_len(sa->cipher);
+	size_t bl = ds_cipher_block_len(sa->cipher);
+	ds_rd r = ds_rd_init(esp, len);
+	uint32_t spi = ds_rd_u32(&r), seq_lo = ds_rd_u32(&r);
+	const uint8_t *iv = ds_rd_ptr(&r, ivl);
+	if (r.err || ds_rd_left(&r) < icvl + DS_ESP_TRAILER_LEN) {
+		sa->cnt.malformed++;
+		return DS_E_TRUNCATED;
+	}
+	size_t ctl = ds_rd_left(&r) - icvl;
+	const uint8_t *ct = ds_rd_cur(&r), *icv = ct + ctl;
+	if (ctl % bl) {
+		sa->cnt.malformed++;
+		return DS_E_BADLEN;
+	}
+	if (spi != sa->p.spi)
+		return DS_E_NOTFOUND;
+	/* cl. 3.4.3: reject duplicates and too old numbers before spending the ICV check */
+	uint64_t seq = sa->p.esn ? ds_replay_infer_esn(&sa->win, seq_lo) : seq_lo;
+	if (!sa->p.no_replay_check && !ds_replay_check(&sa->win, seq)) {
+		sa->cnt.replays++;
+		return DS_E_REPLAY;
+	}
+	uint8_t *work;
+	if (out == esp) {
+		work = out + (size_t)(ct - esp);
+	} else {
+		if (cap < ctl)
+			return DS_E_NOSPACE;
+		memcpy(out, ct, ctl);
+		work = out;
+	}
+	uint8_t hi[4], aad[12], icvbuf[32];
+	ds_put_u32(hi, (uint32_t)(seq >> 32));
+	memcpy(icvbuf, icv, icvl); /* the ICV may lie in `out` when opening in place */
+	int rc;
+	if (is_gcm(sa)) {
+		size_t al = 8;
+		ds_put_u32(aad, spi);
+		if (sa->p.esn) {
+			memcpy(aad + 4, hi, 4);
+			ds_put_u32(aad + 8, seq_lo);
+			al = 12;
+		} else {
+			ds_put_u32(aad + 4, seq_lo);
+		}
+		rc = ds_cipher_open(sa->cipher, aad, al, iv, work, ctl, icvbuf);
+	} else {
+		uint8_t hdr[DS_ESP_HDR_LEN], ivc[16];
+		memcpy(hdr, esp, DS_ESP_HDR_LEN);
+		if (ivl)
+			memcpy(ivc, iv, ivl); /* in place, the IV is read after work is overwritten */
+		rc = ds_cipher_open_ext(sa->cipher, hdr, sizeof hdr, ivl ? ivc : NULL, work, ctl, hi,
+					sa->p.esn ? 4 : 0, icvbuf);
+	}
+	if (rc == DS_E_AUTH) {
+		sa->cnt.auth_failures++;
+		return DS_E_AUTH;
+	}
+	if (rc != DS_OK)
+		return rc;
+	if (!sa->p.no_replay_check)
+		ds_replay_update(&sa->win, seq);
+	else if (seq > sa->win.top)
+		sa->win.top = seq;
+	uint8_t padl = work[ctl - 2], nh = work[ctl - 1];
+	if ((size_t)padl + DS_ESP_TRAILER_LEN > ctl) {
+		sa->cnt.malformed++;
+		return DS_E_PADDING;
+	}
+	size_t pl = ctl - DS_ESP_TRAILER_LEN - padl;
+	for (size_t i = 0; i < padl; i++) {
+		if (work[pl + i] != (uint8_t)(i + 1)) {
+			sa->cnt.malformed++;
+			return DS_E_PADDING;
+		}
+	}
+	if (nh == DS_IPPROTO_NONE) {
+		/* cl. 2.6: dummy packet, silently discarded by the caller */
+		sa->cnt.dummies++;
+		*out_len = 0;
+		*next_header = nh;
+		return DS_OK;
+	}
+	if (sa->p.mode == DS_ESP_TUNNEL && !inner_ok(nh, work, pl)) {
+		sa->cnt.malformed++;
+		return DS_E_NEXTHDR;
+	}
+	if (work != out)
+		memmove(out, work, pl);
+	sa->cnt.packets++;
+	sa->cnt.bytes += pl;
+	*out_len = pl;
+	*next_header = nh;
+	return DS_OK;
+}
