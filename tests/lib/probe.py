@@ -12,6 +12,9 @@
                                           timestamped records, write every gap and the end reason
                                           to OUT (JSON lines)
   probe.py stream-send ADDR PORT SECONDS  connect and send a record every 5 ms for SECONDS
+  probe.py tput-recv ADDR PORT            accept one TCP connection and discard what it sends
+  probe.py tput-send ADDR PORT SECONDS    send as fast as possible; print "<Mbit/s>" measured
+                                          from the first to the last byte acknowledged by close
 
 Exit status 0 means the probe saw what it expected.
 """
@@ -166,10 +169,46 @@ def stream_send(addr, port, seconds):
     return 0
 
 
+def tput_recv(addr, port):
+    ls = socket.socket(family(addr), socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((addr, int(port)))
+    ls.listen(1)
+    ls.settimeout(30)
+    c, _ = ls.accept()
+    c.settimeout(60)
+    buf = bytearray(1 << 18)
+    while c.recv_into(buf):
+        pass
+    c.close()
+    return 0
+
+
+def tput_send(addr, port, seconds):
+    s = socket.socket(family(addr), socket.SOCK_STREAM)
+    s.settimeout(TIMEOUT)
+    s.connect((addr, int(port)))
+    s.settimeout(60)
+    block = b"\0" * (1 << 16)
+    sent = 0
+    start = time.monotonic()
+    end = start + float(seconds)
+    while time.monotonic() < end:
+        s.sendall(block)
+        sent += len(block)
+    s.shutdown(socket.SHUT_WR)
+    s.recv(1)   # the receiver closes after reading everything
+    elapsed = time.monotonic() - start
+    s.close()
+    print("%.1f" % (sent * 8 / elapsed / 1e6))
+    return 0
+
+
 def main(argv):
     cmds = {"dns": dns, "tcp-serve": tcp_serve, "tcp-connect": tcp_connect,
             "udp-serve": udp_serve, "udp-send": udp_send,
-            "stream-recv": stream_recv, "stream-send": stream_send}
+            "stream-recv": stream_recv, "stream-send": stream_send,
+            "tput-recv": tput_recv, "tput-send": tput_send}
     if len(argv) < 2 or argv[1] not in cmds:
         print(__doc__, file=sys.stderr)
         return 2
