@@ -16,6 +16,7 @@
 
 #include "core/err.h"
 #include "rt/ctl_client.h"
+#include "rt/ctl_fmt.h"
 #include "rt/ctl_proto.h"
 #include "rt/ctl_server.h"
 
@@ -220,12 +221,41 @@ static void test_socket_round_trip(void **state)
 	rmdir(dir);
 }
 
+static void test_cli_args_and_printer(void **state)
+{
+	(void)state;
+	char *argv[] = { "001010123456789", "k=465b5ce8b199b49faa5f0a2ee238a6bc", "apn=internet",
+			 "apn=ims", "apn=corp", "extra" };
+	cJSON *a = ds_ctl_args_from_argv(6, argv);
+	assert_non_null(a);
+	assert_string_equal(ds_ctl_arg(a, "imsi", 0), "001010123456789");
+	assert_string_equal(ds_ctl_arg(a, "k", 9), "465b5ce8b199b49faa5f0a2ee238a6bc");
+	assert_string_equal(ds_ctl_arg(a, "x", 1), "extra");
+	assert_null(ds_ctl_arg(a, "x", 2));
+	cJSON *apn = cJSON_GetObjectItem(a, "apn");
+	assert_true(cJSON_IsArray(apn));
+	assert_int_equal(cJSON_GetArraySize(apn), 3);
+	assert_string_equal(cJSON_GetArrayItem(apn, 2)->valuestring, "corp");
+
+	char buf[1024];
+	FILE *f = fmemopen(buf, sizeof buf, "w");
+	cJSON *r = cJSON_Parse("{\"pdn\":[{\"apn\":\"internet\",\"nat\":true,\"lifetime\":3600}],"
+			       "\"counters\":{},\"list\":[1,\"x\"]}");
+	ds_ctl_print_human(f, r);
+	fclose(f);
+	assert_string_equal(buf, "pdn:\n  [0]\n    apn: internet\n    nat: yes\n    lifetime: 3600\n"
+				 "counters: (none)\nlist:\n  - 1\n  - x\n");
+	cJSON_Delete(r);
+	cJSON_Delete(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dispatch),
 		cmocka_unit_test(test_dispatch_malformed),
 		cmocka_unit_test(test_socket_round_trip),
+		cmocka_unit_test(test_cli_args_and_printer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
