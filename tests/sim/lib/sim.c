@@ -189,6 +189,8 @@ void sim_free(sim *s)
 	while (s->n_ev)
 		free(heap_pop(s));
 	free(s->heap);
+	/* ds_timerq_free clears the slots of still-armed timers, which live in the nodes */
+	ds_timerq_free(&s->tq);
 	route *r, *tmp;
 	HASH_ITER(hh, s->hosts, r, tmp) {
 		HASH_DEL(s->hosts, r);
@@ -215,7 +217,6 @@ void sim_free(sim *s)
 		sim_pcap_close(l->pcap);
 		free(l);
 	}
-	ds_timerq_free(&s->tq);
 	sim_trace_free(s->trace);
 	free(s->pcap_dir);
 	free(s);
