@@ -76,9 +76,14 @@ ds_tshark_fields() {
 	ds_tshark "$pcap" -Y "$filter" -T fields -E separator='|' -E occurrence=f "${args[@]}"
 }
 
-# ds_mh_sequence PCAP: the Mobility Header message sequence, one line per message:
-# "time src dst type seq", with the MH type numbers of RFC 6275 cl. 6.1 (5 BU, 6 BA, 7 BE)
-# and RFC 5846 (8 BRI/BRA).
+# Mobility Header messages themselves, not the copies quoted inside ICMP errors. (Wireshark's
+# protocol is "mipv6", its fields "mip6.*".)
+DS_MH_FILTER="mipv6 and not icmpv6 and not icmp"
+
+# ds_mh_sequence PCAP [extra filter]: the Mobility Header message sequence, one line per message:
+# "time|outer src|outer dst|MH type|BU seq|BA seq|BA status", with the MH type numbers of
+# RFC 6275 cl. 6.1 (5 BU, 6 BA, 7 BE) and RFC 5846 (8 BRI/BRA).
 ds_mh_sequence() {
-	ds_tshark_fields "$1" mip6 frame.time_relative ipv6.src ipv6.dst mip6.mhtype mip6.bu.seqnr mip6.ba.seqnr mip6.ba.status
+	ds_tshark_fields "$1" "$DS_MH_FILTER${2:+ and ($2)}" frame.time_relative ipv6.src ipv6.dst \
+		mip6.mhtype mip6.bu.seqnr mip6.ba.seqnr mip6.ba.status | sort -t'|' -k1,1g
 }

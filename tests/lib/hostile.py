@@ -1,0 +1,134 @@
+#!/usr/bin/python3
+"""Hostile and malformed input for the HA, crafted with scapy (run inside a namespace, root).
+
+  hostile.py CASE HA_ADDR [options]
+
+Cases (each sends its packets once and prints how many it sent):
+  unprotected-bu  SRC HOA      a well-formed BU with HAO, not protected by ESP (RFC 4877 cl. 4.1:
+                               the HA must drop it)
+  foreign-hoa     SRC HOA      the same, claiming another UE's home address
+  bad-mh          SRC HOA      malformed Mobility Headers: bad checksum, header length beyond
+                               the packet, payload proto not 59, unknown MH type, truncated BU,
+                               an option overrunning the message (RFC 6275 cl. 9.2)
+  udp4191-garbage SRC4         RFC 5555 UDP 4191: empty, truncated IPv6 header, not IPv6
+  ike-garbage     SRC          UDP 500 and 4500: truncated IKE headers, bad lengths, non-ESP
+                               marker mix-ups (RFC 7296 cl. 3.1, RFC 3948 cl. 2.2)
+  replay          PCAP SRC     resend, byte for byte, every ESP packet from SRC to HA_ADDR found
+                               in PCAP (anti-replay, RFC 4303 cl. 3.4.3)
+"""
+import socket
+import struct
+import sys
+
+from scapy.all import (IP, UDP, IPv6, IPv6ExtHdrDestOpt, HAO, MIP6MH_BU, MIP6MH_Generic,
+                       Raw, conf, rdpcap, send)
+
+conf.verb = 0
+
+
+def bu(src, ha, hoa, seq=100, **kw):
+    return (IPv6(src=src, dst=ha) / IPv6ExtHdrDestOpt(options=[HAO(hoa=hoa)]) /
+            MIP6MH_BU(seq=seq, flags="AHK", mhtime=600 // 4, **kw))
+
+
+def raw_mh(src, ha, hoa, mh_bytes):
+    # A Destination Options header with the HAO, then the given MH bytes as they are.
+    return (IPv6(src=src, dst=ha) / IPv6ExtHdrDestOpt(nh=135, options=[HAO(hoa=hoa)]) /
+            Raw(mh_bytes))
+
+
+def case_unprotected(ha, src, hoa):
+    send(bu(src, ha, hoa))
+    return 1
+
+
+def case_bad_mh(ha, src, hoa):
+    good = bytes(bu(src, ha, hoa)[MIP6MH_BU])
+    pkts = []
+    bad_csum = bytearray(good)
+    bad_csum[4] ^= 0xff                                 # checksum
+    pkts.append(raw_mh(src, ha, hoa, bytes(bad_csum)))
+    too_long = bytearray(good)
+    too_long[1] = 40                                    # header length beyond the packet
+    pkts.append(raw_mh(src, ha, hoa, bytes(too_long)))
+    pkts.append(raw_mh(src, ha, hoa, good[:5]))         # truncated inside the MH header
+    pkts.append(IPv6(src=src, dst=ha) / IPv6ExtHdrDestOpt(options=[HAO(hoa=hoa)]) /
+                MIP6MH_Generic(mhtype=42, msg=b"\0" * 6))   # unknown MH type -> BE status 2
+    pp = bytearray(good)
+    pp[0] = 6                                           # payload proto must be 59
+    pkts.append(raw_mh(src, ha, hoa, bytes(pp)))
+    # An option whose length runs past the end of the message.
+    opt = bytearray(good + b"\x03\x20" + b"\0" * 4)
+    opt[1] = (len(opt) // 8) - 1 if len(opt) % 8 == 0 else opt[1]
+    pkts.append(raw_mh(src, ha, hoa, bytes(opt)))
+    for p in pkts:
+        send(p)
+    return len(pkts)
+
+
+def case_udp4191(ha4, src4):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((src4, 0))
+    payloads = [b"", b"\x60\x00", b"\x45" + b"\0" * 30, b"\x60" + b"\xff" * 60]
+    for p in payloads:
+        s.sendto(p, (ha4, 4191))
+    return len(payloads)
+
+
+def case_ike(ha, src):
+    fam = socket.AF_INET6 if ":" in ha else socket.AF_INET
+    n = 0
+    hdr = struct.pack("!8s8sBBBBII", b"\x11" * 8, b"\0" * 8, 33, 0x20, 34, 0x08, 0, 28)
+    for port, payloads in ((500, [b"", hdr[:10], hdr[:24] + struct.pack("!I", 9999),
+                                  hdr[:24] + struct.pack("!I", 20)]),
+                           (4500, [b"\xff", b"\0\0\0\0", b"\0\0\0\0" + hdr[:12],
+                                   b"\0\0\0\x01" + b"\0" * 20])):
+        s = socket.socket(fam, socket.SOCK_DGRAM)
+        s.bind((src, 0))
+        for p in payloads:
+            s.sendto(p, (ha, port))
+            n += 1
+        s.close()
+    return n
+
+
+def case_replay(ha, pcap, src):
+    n = 0
+    for p in rdpcap(pcap):
+        for layer in (IPv6, IP):
+            if p.haslayer(layer) and p[layer].src == src and p[layer].dst == ha:
+                ip = p[layer]
+                esp = (layer is IPv6 and ip.nh == 50) or (layer is IP and ip.proto == 50)
+                udp_esp = p.haslayer(UDP) and p[UDP].dport == 4500 and \
+                    bytes(p[UDP].payload)[:4] != b"\0\0\0\0"
+                if esp or udp_esp:
+                    send(ip.__class__(bytes(ip)))
+                    n += 1
+                break
+    return n
+
+
+def main(argv):
+    if len(argv) < 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    case, ha, rest = argv[1], argv[2], argv[3:]
+    if case in ("unprotected-bu", "foreign-hoa"):
+        n = case_unprotected(ha, rest[0], rest[1])
+    elif case == "bad-mh":
+        n = case_bad_mh(ha, rest[0], rest[1])
+    elif case == "udp4191-garbage":
+        n = case_udp4191(ha, rest[0])
+    elif case == "ike-garbage":
+        n = case_ike(ha, rest[0])
+    elif case == "replay":
+        n = case_replay(ha, rest[0], rest[1])
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    print(n)
+    return 0 if n > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,120 @@
+#!/usr/bin/python3
+"""Draw a message sequence chart of the S2c signalling in a capture, as decoded by tshark.
+
+  msc.py CAPTURE OUT_BASENAME [--conf WIRESHARK_CONFIG_DIR] [--name ADDR=ENTITY ...]
+
+Writes OUT_BASENAME.msc (mscgen source), OUT_BASENAME.png (picture, when mscgen is installed)
+and OUT_BASENAME.txt (one line per message). Messages: IKEv2 exchanges (isakmp), Mobility Header
+messages (mip6, also inside ESP when the keys decrypt it and inside RFC 5555 UDP 4191), and ESP
+packets that could not be decrypted. ICMP errors quoting such packets are left out. Addresses not named with --name are shown as they are.
+"""
+import os
+import shutil
+import subprocess
+import sys
+
+MH_TYPES = {0: "BRR", 1: "HoTI", 2: "CoTI", 3: "HoT", 4: "CoT", 5: "BU", 6: "BA", 7: "BE",
+            8: "BRI/BRA"}
+IKE_EXCH = {34: "IKE_SA_INIT", 35: "IKE_AUTH", 36: "CREATE_CHILD_SA", 37: "INFORMATIONAL"}
+FIELDS = ["frame.number", "frame.time_relative", "ipv6.src", "ip.src", "ipv6.dst", "ip.dst",
+          "mip6.mhtype", "mip6.bu.seqnr", "mip6.ba.seqnr", "mip6.ba.status", "isakmp.exchangetype",
+          "isakmp.flag_r", "esp.spi", "udp.dstport", "udp.srcport"]
+
+
+def tshark(capture, conf):
+    env = dict(os.environ)
+    if conf:
+        env["WIRESHARK_CONFIG_DIR"] = conf
+    cmd = ["tshark", "-n", "-r", capture, "-d", "udp.port==4191,ipv6",
+           "-Y", "(isakmp or mipv6 or esp) and not icmp and not icmpv6", "-T", "fields", "-E", "separator=|",
+           "-E", "occurrence=a", "-E", "aggregator=,"]
+    for f in FIELDS:
+        cmd += ["-e", f]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        yield dict(zip(FIELDS, line.split("|")))
+
+
+def first(v):
+    return v.split(",")[0] if v else ""
+
+
+def outer(v):
+    # The outermost header comes first in an aggregated field.
+    return first(v)
+
+
+def describe(p):
+    if p["mip6.mhtype"]:
+        types = [int(t) for t in p["mip6.mhtype"].split(",") if t]
+        t = types[-1]
+        name = MH_TYPES.get(t, "MH type %d" % t)
+        if t == 5 and p["mip6.bu.seqnr"]:
+            name += " seq=%s" % first(p["mip6.bu.seqnr"])
+        if t == 6 and p["mip6.ba.seqnr"]:
+            name += " seq=%s status=%s" % (first(p["mip6.ba.seqnr"]), first(p["mip6.ba.status"]))
+        if "4191" in (p["udp.dstport"], p["udp.srcport"]):
+            name += " (UDP 4191)"
+        elif p["esp.spi"]:
+            name += " (ESP)"
+        return name
+    if p["isakmp.exchangetype"]:
+        ex = int(first(p["isakmp.exchangetype"]))
+        name = IKE_EXCH.get(ex, "IKE exchange %d" % ex)
+        name += " response" if first(p["isakmp.flag_r"]) in ("1", "True") else " request"
+        return name
+    if p["esp.spi"]:
+        return "ESP spi=%s" % first(p["esp.spi"])
+    return "?"
+
+
+def main(argv):
+    if len(argv) < 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    capture, base = argv[1], argv[2]
+    conf = None
+    names = {}
+    i = 3
+    while i < len(argv):
+        if argv[i] == "--conf":
+            conf = argv[i + 1]
+            i += 2
+        elif argv[i] == "--name":
+            addr, ent = argv[i + 1].split("=", 1)
+            names[addr] = ent
+            i += 2
+        else:
+            i += 1
+    msgs = []
+    for p in tshark(capture, conf):
+        src = outer(p["ipv6.src"]) or outer(p["ip.src"])
+        dst = outer(p["ipv6.dst"]) or outer(p["ip.dst"])
+        msgs.append((float(p["frame.time_relative"] or 0), names.get(src, src),
+                     names.get(dst, dst), describe(p)))
+    # dumpcap merges several interfaces; order by capture time.
+    msgs.sort(key=lambda m: m[0])
+    entities = []
+    for _, s, d, _ in msgs:
+        for e in (s, d):
+            if e not in entities:
+                entities.append(e)
+    with open(base + ".txt", "w") as f:
+        for t, s, d, what in msgs:
+            f.write("%9.3f  %-16s -> %-16s %s\n" % (t, s, d, what))
+    with open(base + ".msc", "w") as f:
+        f.write("msc {\n  hscale = \"1.5\";\n")
+        f.write("  " + ", ".join('"%s"' % e for e in entities) + ";\n")
+        for t, s, d, what in msgs:
+            f.write('  "%s" => "%s" [label="%s", textcolour="#000000"];\n'
+                    % (s, d, "%.3f %s" % (t, what)))
+        f.write("}\n")
+    if shutil.which("mscgen") and msgs:
+        subprocess.run(["mscgen", "-T", "png", "-i", base + ".msc", "-o", base + ".png"],
+                       check=True, capture_output=True)
+    print("%d messages" % len(msgs))
+    return 0 if msgs else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
