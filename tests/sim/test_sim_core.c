@@ -16,6 +16,9 @@
 #include "sim_cn.h"
 #include "sim_dns.h"
 #include "sim_ippkt.h"
+#include "sim_mhtap.h"
+#include "wire/ip6.h"
+#include "wire/ipv4.h"
 #include "sim_nat.h"
 #include "sim_pcap.h"
 #include "sim_rng.h"
@@ -529,6 +532,109 @@ static void test_pcap_rejects(void **st)
 	unlink(path);
 }
 
+/* ---- MH tap ---- */
+
+/* IPv6 [HAO|RH2] / ESP(NULL) / MH as the engines send it, with a dummy 16-octet ICV. */
+static size_t build_esp_mh(uint8_t *out, size_t cap, const ds_mob_msg *m, const char *src,
+			   const char *dst, const char *home, bool hao)
+{
+	ds_addr s = A(src), d = A(dst), h = A(home);
+	uint8_t mh[256], esp[300];
+	size_t ml = 0;
+	assert_int_equal(ds_mob_encode_csum(m, hao ? h.ip : s.ip, hao ? d.ip : h.ip, mh, sizeof mh,
+					    &ml), DS_OK);
+	ds_wr w = ds_wr_init(esp, sizeof esp);
+	ds_wr_u32(&w, 0x1234);
+	ds_wr_u32(&w, 1);
+	ds_wr_bytes(&w, mh, ml);
+	ds_wr_u8(&w, 1);
+	ds_wr_u8(&w, 2);   /* padding 1, 2 (RFC 4303 cl. 2.4) */
+	ds_wr_u8(&w, 2);
+	ds_wr_u8(&w, DS_NH_MH);
+	ds_wr_zero(&w, 16);
+	assert_false(w.err);
+	ds_ipv6_spec sp = { .proto = DS_NH_ESP, .payload = esp, .payload_len = w.off };
+	memcpy(sp.src, s.ip, 16);
+	memcpy(sp.dst, d.ip, 16);
+	if (hao)
+		sp.hao = h.ip;
+	else
+		sp.rh2_hoa = h.ip;
+	size_t n = 0;
+	assert_int_equal(ds_ipv6_build(&sp, out, cap, &n), DS_OK);
+	return n;
+}
+
+static void test_mhtap(void **st)
+{
+	(void)st;
+	sim *s = sim_new(3);
+	sim_mhtap *t = sim_mhtap_new(s, true, NULL, NULL);
+	sim_link *l = sim_link_new(s, "wlan", &clean6);
+	probe ue, ha;
+	probe_init(&ue, s, "ue", l, "2001:db8:1::7");
+	probe_init(&ha, s, "ha", l, "2001:db8::1");
+	ds_addr ha4 = A("192.0.2.1"), ue4 = A("198.51.100.7");
+	assert_int_equal(sim_iface_add_addr(ha.ifc, &ha4), DS_OK);
+	assert_int_equal(sim_iface_add_addr(ue.ifc, &ue4), DS_OK);
+	ds_mob_msg bu;
+	memset(&bu, 0, sizeof bu);
+	bu.type = DS_MOB_BU;
+	bu.bu.seq = 77;
+	bu.bu.flags = DS_MOB_BU_A | DS_MOB_BU_H | DS_MOB_BU_K;
+	bu.bu.lifetime = 900;
+	bu.opt.present = DS_MOPT_IPV4_HOA;
+	uint8_t pkt[512];
+	size_t n = build_esp_mh(pkt, sizeof pkt, &bu, "2001:db8:1::7", "2001:db8::1",
+				"2001:db8:1000:1::7", true);
+	ds_pkt p = { .kind = DS_PKT_IP, .src = A("2001:db8:1::7"), .dst = A("2001:db8::1"),
+		     .data = pkt, .len = n };
+	sim_send(ue.ifc, &p);
+	/* the same BU from an IPv4 CoA inside UDP 4191 */
+	ds_pkt u = { .kind = DS_PKT_UDP, .src = A("198.51.100.7:4191"), .dst = A("192.0.2.1:4191"),
+		     .data = pkt, .len = n };
+	sim_send(ue.ifc, &u);
+	ds_mob_msg ba;
+	memset(&ba, 0, sizeof ba);
+	ba.type = DS_MOB_BA;
+	ba.ba.seq = 77;
+	ba.ba.flags = DS_MOB_BA_K;
+	ba.ba.lifetime = 900;
+	ba.opt.present = DS_MOPT_NAT_DET;
+	ba.opt.nat.f = true;
+	ba.opt.nat.refresh = 110;
+	n = build_esp_mh(pkt, sizeof pkt, &ba, "2001:db8::1", "2001:db8:1::7", "2001:db8:1000:1::7",
+			 false);
+	ds_pkt b = { .kind = DS_PKT_IP, .src = A("2001:db8::1"), .dst = A("2001:db8:1::7"),
+		     .data = pkt, .len = n };
+	sim_send(ha.ifc, &b);
+	/* ciphertext that does not look like NULL-protected MH is opaque */
+	pkt[n - 17] ^= 0xff;
+	sim_send(ha.ifc, &b);
+	sim_run_until(s, 100);
+	size_t nr;
+	const sim_mh_rec *r = sim_mhtap_records(t, &nr);
+	assert_int_equal(nr, 3);
+	assert_int_equal(r[0].type, DS_MOB_BU);
+	assert_true(r[0].esp && r[0].has_hao && r[0].csum_ok && !r[0].udp4191);
+	assert_int_equal(r[0].spi, 0x1234);
+	assert_int_equal(r[0].seq, 77);
+	assert_int_equal(r[0].flags, DS_MOB_BU_A | DS_MOB_BU_H | DS_MOB_BU_K);
+	assert_int_equal(r[0].lifetime, 900);
+	assert_true(r[0].present & DS_MOPT_IPV4_HOA);
+	char h[DS_ADDR_STRLEN];
+	assert_string_equal(ds_addr_fmt(&r[0].hoa, h, sizeof h), "2001:db8:1000:1::7");
+	assert_true(r[1].udp4191 && r[1].csum_ok);
+	assert_int_equal(r[1].outer_src.port, 4191);
+	assert_int_equal(r[2].type, DS_MOB_BA);
+	assert_true(r[2].has_rh2 && r[2].csum_ok);
+	assert_true(r[2].nat.f);
+	assert_int_equal(r[2].nat.refresh, 110);
+	assert_int_equal(sim_mhtap_stats_get(t)->opaque_esp, 1);
+	sim_free(s);
+	sim_mhtap_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -543,6 +649,7 @@ int main(void)
 		cmocka_unit_test(test_dns),
 		cmocka_unit_test(test_cn_echo_and_pcap),
 		cmocka_unit_test(test_pcap_rejects),
+		cmocka_unit_test(test_mhtap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -96,6 +96,8 @@ struct sim {
 	sim_node *nodes;
 	sim_link *links;
 	char *pcap_dir;
+	sim_tap_fn tap;
+	void *tap_ctx;
 };
 
 /* ---- event heap ordered by (when, seq) ---- */
@@ -244,6 +246,12 @@ int sim_pcap_dir(sim *s, const char *dir)
 	free(s->pcap_dir);
 	s->pcap_dir = strdup(dir);
 	return s->pcap_dir ? DS_OK : DS_E_NOMEM;
+}
+
+void sim_set_tap(sim *s, sim_tap_fn fn, void *ctx)
+{
+	s->tap = fn;
+	s->tap_ctx = ctx;
 }
 
 /* ---- links, nodes, interfaces ---- */
@@ -565,6 +573,8 @@ static void deliver(sim *s, sim_ev *e)
 	char where[2 * NAME_MAX_ + 2];
 	if (e->link->pcap)
 		sim_pcap_write(e->link->pcap, s->now, &e->pkt);
+	if (s->tap)
+		s->tap(s->tap_ctx, e->link, &e->pkt, s->now);
 	if (e->kind == EV_ARRIVE_CORE) {
 		sim_iface *d = route_lookup(s, 0, &e->pkt.dst);
 		if (!d || !d->link) {

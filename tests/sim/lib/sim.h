@@ -112,6 +112,11 @@ ds_time sim_next_event(const sim *s);
  * Returns true when done. */
 bool sim_run_while(sim *s, ds_time limit, bool (*done)(void *ctx), void *ctx);
 
+/* Observer of every packet as it arrives at the far end of a link (the moment it is written to
+ * the link's pcap): used to decode and check signalling on the wire. */
+typedef void (*sim_tap_fn)(void *ctx, const sim_link *l, const ds_pkt *pkt, ds_time now);
+void sim_set_tap(sim *s, sim_tap_fn fn, void *ctx);
+
 /* Trace helper: one line prefixed with the current time. */
 void sim_tracef(sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
