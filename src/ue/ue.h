@@ -88,6 +88,8 @@ typedef struct ds_ue_pdn_config {
 	bool want_ipv4_hoa;            /* request an IPv4 HoA (A.2, IPv4 HoA option 0.0.0.0) */
 	ds_addr ipv4_hoa_keep;         /* IPv4 address in use over 3GPP access to keep */
 	uint16_t lifetime_s;           /* requested binding lifetime in seconds (0: engine default) */
+	bool has_initial_seq;          /* continue a sequence number space (e.g. kept across a */
+	uint16_t initial_seq;          /* restart): the first BU uses initial_seq + 1 */
 } ds_ue_pdn_config;
 
 /* What the IKE initiator reports once the IKE SA and the MH CHILD_SA are up (R-11..R-14). */
