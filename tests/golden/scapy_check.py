@@ -1,0 +1,269 @@
+#!/usr/bin/python3
+"""Golden cross-check of the dsmip6 wire encoders against scapy.
+
+1. scapy builds every reference packet from layer objects (scapy computes the IPv4, UDP and MH
+   checksums itself, the MH one with the HoA of the HAO / RH2 in the pseudo-header); the bytes
+   must equal what `golden_dump hex` prints.
+2. The scapy bytes are decoded by `golden_dump decode`; what dsmip6 reports must equal what
+   scapy's own dissector reports for the same bytes, and dsmip6 must re-encode them identically.
+
+RFC 5555 options have no scapy class (scapy 2.5): they are built as MIP6OptUnknown with the
+layout of RFC 5555 cl. 3.1.1, 3.1.2, 3.2.1, 3.2.2, written here independently of the C code.
+Exit 77 only when scapy is not installed.
+"""
+import ipaddress
+import socket
+import struct
+import subprocess
+import sys
+
+try:
+    from scapy.all import IP, UDP, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrRouting, HAO, Pad1, PadN
+    from scapy.layers.inet6 import (MIP6MH_BU, MIP6MH_BA, MIP6MH_BE, MIP6MH_Generic,
+                                    MIP6OptAltCoA, MIP6OptBRAdvice, MIP6OptUnknown)
+    from scapy.packet import bind_layers, Raw
+except ImportError:
+    print("1..0 # SKIP scapy is not installed")
+    sys.exit(77)
+
+bind_layers(UDP, IPv6, dport=4191)
+
+HA6, HOA6, COA6 = '2001:db8:1::1', '2001:db8:100::1', '2001:db8:1::2'
+HA4, COA4, HOA4 = '192.0.2.1', '203.0.113.5', '198.51.100.17'
+L = 3600 // 4
+# BU flag bits after the 7 scapy knows (A H L K M R P): F, T, O live in scapy's 9-bit
+# "reserved" field (RFC 5555 cl. 3.1.3, RFC 5845, RFC 5648 cl. 4.2).
+RES_F, RES_O = 0x100, 0x040
+
+
+def v4(a):
+    return socket.inet_aton(a)
+
+
+def opt_ipv4_hoa(addr, plen, p=0):          # type 29, Prefix-len(6) P(1) Reserved(9)
+    return MIP6OptUnknown(otype=29, odata=struct.pack('!H', (plen << 10) | (p << 9)) + v4(addr))
+
+
+def opt_ipv4_ack(status, addr, plen):       # type 30, Status(8) Pref-len(6) Res(2)
+    return MIP6OptUnknown(otype=30, odata=struct.pack('!BB', status, plen << 2) + v4(addr))
+
+
+def opt_natd(f, refresh):                   # type 31, F(1) Reserved(15) Refresh(32)
+    return MIP6OptUnknown(otype=31, odata=struct.pack('!HI', f << 15, refresh))
+
+
+def opt_ipv4_coa(addr):                     # type 32, Reserved(16) CoA(32)
+    return MIP6OptUnknown(otype=32, odata=b'\0\0' + v4(addr))
+
+
+def opt_bid(bid, status=0, h=0, coa=None):  # type 35 (RFC 5648 cl. 4.3)
+    data = struct.pack('!HBB', bid, status, h << 7)
+    if coa:
+        data += socket.inet_pton(socket.AF_INET6, coa)
+    return MIP6OptUnknown(otype=35, odata=data)
+
+
+def opt_vendor(vid, sub, data):             # type 19 (RFC 5094 cl. 3)
+    return MIP6OptUnknown(otype=19, odata=struct.pack('!IB', vid, sub) + data)
+
+
+def padn(n):                                # n octets of padding (n >= 2)
+    return PadN(optdata=b'\0' * (n - 2))
+
+
+def ip4(src, dst):
+    return IP(src=src, dst=dst, id=0, flags=0, ttl=64)
+
+
+def udp():
+    return UDP(sport=4191, dport=4191)
+
+
+def br(brtype, code, seq, flags=0, opts=b''):
+    return MIP6MH_Generic(mhtype=16, res=0, msg=struct.pack('!BBHH', brtype, code, seq, flags) + opts)
+
+
+FORMS = {
+    # IPv6 CoA: BU with HAO + Alternate CoA + IPv4 HoA request (0.0.0.0/32).
+    'bu6': IPv6(src=COA6, dst=HA6) / IPv6ExtHdrDestOpt(options=[HAO(hoa=HOA6)]) /
+    MIP6MH_BU(seq=1, flags='AHK', mhtime=L, autopad=0,
+              options=[padn(2), MIP6OptAltCoA(acoa=COA6), opt_ipv4_hoa('0.0.0.0', 32)]),
+    # BA with a Type 2 RH + IPv4 Address Acknowledgement.
+    'ba6': IPv6(src=HA6, dst=COA6) / IPv6ExtHdrRouting(type=2, segleft=1, addresses=[HOA6]) /
+    MIP6MH_BA(status=0, flags='K', seq=1, mhtime=L, autopad=0,
+              options=[opt_ipv4_ack(0, HOA4, 32), padn(4)]),
+    # IPv4 CoA: IPv4 / UDP 4191 / IPv6(HoA -> HA) / BU with IPv4 HoA + IPv4 CoA, no HAO.
+    'bu4': ip4(COA4, HA4) / udp() / IPv6(src=HOA6, dst=HA6) /
+    MIP6MH_BU(seq=2, flags='AHK', mhtime=L, autopad=0,
+              options=[opt_ipv4_hoa(HOA4, 32), opt_ipv4_coa(COA4), padn(4)]),
+    # BA over IPv4 / UDP with IPv4 Address Ack + NAT Detection (F = 1, refresh 110 s).
+    'ba4': ip4(HA4, COA4) / udp() / IPv6(src=HA6, dst=HOA6) /
+    MIP6MH_BA(status=0, flags='K', seq=2, mhtime=L, autopad=0,
+              options=[opt_ipv4_ack(0, HOA4, 32), opt_natd(1, 110), padn(4)]),
+    'bu4_force': ip4(COA4, HA4) / udp() / IPv6(src=HOA6, dst=HA6) /
+    MIP6MH_BU(seq=3, flags='AHK', reserved=RES_F, mhtime=L, autopad=0,
+              options=[opt_ipv4_coa(COA4), padn(4)]),
+    'be6': IPv6(src=HA6, dst=COA6) / MIP6MH_BE(status=2, ha=HOA6),
+    'bri6': IPv6(src=HA6, dst=COA6) / IPv6ExtHdrRouting(type=2, segleft=1, addresses=[HOA6]) /
+    br(1, 1, 7, 0, bytes(opt_ipv4_hoa(HOA4, 32)) + bytes(padn(4))),
+    'bra6': IPv6(src=COA6, dst=HA6) / IPv6ExtHdrDestOpt(options=[HAO(hoa=HOA6)]) /
+    br(2, 0, 7, 0, bytes(padn(4))),
+    'bu6_mcoa': IPv6(src=COA6, dst=HA6) / IPv6ExtHdrDestOpt(options=[HAO(hoa=HOA6)]) /
+    MIP6MH_BU(seq=4, flags='AHK', reserved=RES_O, mhtime=L, autopad=0,
+              options=[padn(2), MIP6OptAltCoA(acoa=COA6), padn(2), opt_bid(1, coa=COA6)]),
+    'ba6_refresh': IPv6(src=HA6, dst=COA6) / IPv6ExtHdrRouting(type=2, segleft=1, addresses=[HOA6]) /
+    MIP6MH_BA(status=0, flags='K', seq=4, mhtime=L, autopad=0,
+              options=[MIP6OptBRAdvice(rinter=150), opt_bid(1), padn(2)]),
+    'bu6_vendor': IPv6(src=COA6, dst=HA6) / IPv6ExtHdrDestOpt(options=[HAO(hoa=HOA6)]) /
+    MIP6MH_BU(seq=5, flags='AHK', mhtime=L, autopad=0,
+              options=[padn(2), MIP6OptAltCoA(acoa=COA6), padn(2),
+                       opt_vendor(32473, 1, b'dsmip6'), Pad1()]),
+}
+
+
+def describe_opts(options):
+    """Option description from scapy's dissection (same format as golden_dump decode)."""
+    out, unknown = [], 0
+    d = {}
+    for o in options:
+        t = o.otype
+        raw = bytes(o)
+        data = raw[2:]
+        if t in (0, 1):
+            continue
+        if t == 2:
+            d['refresh'] = 'opt.refresh=%d' % o.rinter
+        elif t == 3:
+            d['alt_coa'] = 'opt.alt_coa=%s' % o.acoa
+        elif t == 29:
+            w, = struct.unpack('!H', data[:2])
+            d['ipv4_hoa'] = 'opt.ipv4_hoa=%s/%d/p%d' % (socket.inet_ntoa(data[2:6]), w >> 10,
+                                                       (w >> 9) & 1)
+        elif t == 30:
+            d['ipv4_ack'] = 'opt.ipv4_ack=%d/%s/%d' % (data[0], socket.inet_ntoa(data[2:6]),
+                                                       data[1] >> 2)
+        elif t == 31:
+            w, r = struct.unpack('!HI', data[:6])
+            d['nat'] = 'opt.nat=f%d/%d' % (w >> 15, r)
+        elif t == 32:
+            d['ipv4_coa'] = 'opt.ipv4_coa=%s' % socket.inet_ntoa(data[2:6])
+        elif t == 35:
+            bid, st, h = struct.unpack('!HBB', data[:4])
+            coa = '-'
+            if len(data) == 20:
+                coa = str(ipaddress.IPv6Address(data[4:20]))
+            elif len(data) == 8:
+                coa = socket.inet_ntoa(data[4:8])
+            d.setdefault('bid', []).append('opt.bid=%d/%d/h%d/%s' % (bid, st, h >> 7, coa))
+        elif t == 19:
+            vid, sub = struct.unpack('!IB', data[:5])
+            d.setdefault('vendor', []).append('opt.vendor=%d/%d/%s' % (vid, sub, data[5:].hex()))
+        else:
+            unknown += 1
+    for k in ('refresh', 'alt_coa', 'nonce', 'ipv4_hoa', 'ipv4_ack', 'nat', 'ipv4_coa', 'bid',
+              'vendor'):
+        if k in d:
+            out += d[k] if isinstance(d[k], list) else [d[k]]
+    out.append('unknown=%d misaligned=0' % unknown)
+    return out
+
+
+def describe_br(msg):
+    """Binding Revocation (RFC 5846 cl. 5.1/5.2) from the raw message body."""
+    brtype, code, seq, flags = struct.unpack('!BBHH', msg[:6])
+    out = ['br.type=%d br.code=%d br.seq=%d br.flags=0x%04x' % (brtype, code, seq, flags)]
+    # scapy has no Binding Revocation class: split the options as TLVs (Pad1 has no length).
+    options, body, i = [], msg[6:], 0
+    while i < len(body):
+        if body[i] == 0:
+            i += 1
+            continue
+        n = body[i + 1]
+        options.append(MIP6OptUnknown(body[i:i + 2 + n]))
+        i += 2 + n
+    return out + describe_opts(options)
+
+
+def describe(pkt):
+    """What scapy sees in pkt (re-dissected from bytes), in golden_dump's format."""
+    words = []
+    if pkt.haslayer(IP):
+        ip = pkt[IP]
+        words.append('ip4.src=%s ip4.dst=%s ip4.proto=%d' % (ip.src, ip.dst, ip.proto))
+        if pkt.haslayer(UDP):
+            words.append('udp=%d/%d' % (pkt[UDP].sport, pkt[UDP].dport))
+    ip6 = pkt[IPv6]
+    words.append('ip6.src=%s ip6.dst=%s' % (ip6.src, ip6.dst))
+    if pkt.haslayer(HAO):
+        words.append('hao=%s' % pkt[HAO].hoa)
+    if pkt.haslayer(IPv6ExtHdrRouting):
+        words.append('rh2=%s' % pkt[IPv6ExtHdrRouting].addresses[0])
+    words.append('proto=135')
+    if pkt.haslayer(MIP6MH_BU):
+        m = pkt[MIP6MH_BU]
+        flags = 0
+        for bit, name in ((0x8000, 'A'), (0x4000, 'H'), (0x2000, 'L'), (0x1000, 'K'),
+                          (0x0800, 'M'), (0x0400, 'R'), (0x0200, 'P')):
+            if name in str(m.flags):
+                flags |= bit
+        flags |= m.reserved & 0x1c0
+        words.append('mh=5 bu.seq=%d bu.flags=0x%04x bu.lifetime=%d' % (m.seq, flags, m.mhtime))
+        words += describe_opts(m.options)
+    elif pkt.haslayer(MIP6MH_BA):
+        m = pkt[MIP6MH_BA]
+        flags = (0x80 if 'K' in str(m.flags) else 0) | (0x40 if 'R' in str(m.flags) else 0)
+        words.append('mh=6 ba.status=%d ba.flags=0x%02x ba.seq=%d ba.lifetime=%d' %
+                     (m.status, flags, m.seq, m.mhtime))
+        words += describe_opts(m.options)
+    elif pkt.haslayer(MIP6MH_BE):
+        m = pkt[MIP6MH_BE]
+        words.append('mh=7 be.status=%d be.hoa=%s' % (m.status, m.ha))
+        words += describe_opts(m.options)
+    elif pkt.haslayer(MIP6MH_Generic) and pkt[MIP6MH_Generic].mhtype == 16:
+        words.append('mh=16')
+        # scapy 2.5 sizes the Generic message as 8*len-6 octets and leaves the rest as Raw:
+        # take the MH bytes after the 6-octet common header instead.
+        words += describe_br(bytes(pkt[MIP6MH_Generic])[6:])
+    words.append('reencode=same')
+    return ' '.join(words)
+
+
+def main():
+    tool = sys.argv[1]
+    ours = {}
+    for line in subprocess.run([tool, 'hex'], check=True, capture_output=True,
+                               text=True).stdout.split('\n'):
+        if line:
+            name, hexs = line.split()
+            ours[name] = hexs
+    missing = set(ours) ^ set(FORMS)
+    results = []
+    theirs = {name: bytes(p) for name, p in FORMS.items()}
+    for name in sorted(FORMS):
+        ok = name in ours and ours[name] == theirs[name].hex()
+        detail = '' if ok else '\n#  dsmip6 %s\n#  scapy  %s' % (ours.get(name), theirs[name].hex())
+        results.append((ok, 'bytes %s identical to scapy%s' % (name, detail)))
+    dec = subprocess.run([tool, 'decode'], input=''.join('%s %s\n' % (n, b.hex())
+                                                        for n, b in sorted(theirs.items())),
+                         capture_output=True, text=True)
+    got = {}
+    for line in dec.stdout.split('\n'):
+        if line:
+            name, rest = line.split(' ', 1)
+            got[name] = rest
+    for name in sorted(FORMS):
+        raw = theirs[name]
+        again = (IP(raw) if raw[0] >> 4 == 4 else IPv6(raw))
+        want = describe(again)
+        ok = got.get(name) == want
+        detail = '' if ok else '\n#  dsmip6 %s\n#  scapy  %s' % (got.get(name), want)
+        results.append((ok, 'decode %s matches scapy dissection%s' % (name, detail)))
+    results.append((not missing, 'same set of forms on both sides %s' % sorted(missing)))
+    print('1..%d' % len(results))
+    for i, (ok, text) in enumerate(results, 1):
+        print('%s %d - %s' % ('ok' if ok else 'not ok', i, text))
+    return 0 if all(ok for ok, _ in results) else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
