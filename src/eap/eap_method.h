@@ -40,7 +40,22 @@ typedef struct ds_eap_backend_ops {
 	int (*input)(ds_eap_session *s, const uint8_t *eap, size_t len);
 	/* Abandon (IKE SA gone); no callback afterwards. Wipes key material. */
 	void (*free)(ds_eap_session *s);
+	/* Why the session failed (enum ds_eap_fail_reason), valid after DS_EAP_FAILURE; lets the
+	 * IKE engine pick its notify. NULL in back ends that cannot tell. */
+	int (*reason)(ds_eap_session *s);
 } ds_eap_backend_ops;
+
+/* Failure causes reported by back ends and the peer. */
+enum ds_eap_fail_reason {
+	DS_EAP_FAIL_NONE = 0,
+	DS_EAP_FAIL_AUTH = 1,             /* wrong RES or AT_MAC: the peer is not authentic */
+	DS_EAP_FAIL_UNKNOWN_USER = 2,     /* identity unknown or not a usable EAP-AKA identity */
+	DS_EAP_FAIL_APN_NOT_ALLOWED = 3,  /* authenticated, but not subscribed to the APN (IDr) */
+	DS_EAP_FAIL_PEER_REJECT = 4,      /* the peer rejected the network (AUTN, KDF, bidding) */
+	DS_EAP_FAIL_PROTOCOL = 5,         /* malformed or unexpected messages, client error */
+	DS_EAP_FAIL_BACKEND = 6,          /* AAA unreachable, database or internal error */
+	DS_EAP_FAIL_SYNC = 7,             /* SQN resynchronisation failed */
+};
 
 typedef struct ds_eap_backend {
 	const ds_eap_backend_ops *ops;
