@@ -143,7 +143,7 @@ static void parse_redirects(const ds_ynode *root, ds_ha_conf *hc)
 			continue;
 		}
 		ds_ymap_only(&it, keys);
-		ds_ha_redirect *r = &hc->redirect[hc->n_redirect++];
+		ds_ha_redirect_rule *r = &hc->redirect[hc->n_redirect++];
 		ds_yget_str(&it, "nai", r->nai, sizeof r->nai, true);
 		ds_yget_str(&it, "apn", r->apn, sizeof r->apn, false);
 		ds_yget_addr(&it, "to", &r->to6, DS_AF_INET6, false, false);
@@ -221,10 +221,10 @@ int ds_ha_conf_load(const char *path, ds_ha_conf *hc, char *err, size_t errlen)
 	return rc;
 }
 
-const ds_ha_redirect *ds_ha_redirect_match(const ds_ha_conf *hc, const char *nai, const char *apn)
+const ds_ha_redirect_rule *ds_ha_redirect_match(const ds_ha_conf *hc, const char *nai, const char *apn)
 {
 	for (unsigned i = 0; i < hc->n_redirect; i++) {
-		const ds_ha_redirect *r = &hc->redirect[i];
+		const ds_ha_redirect_rule *r = &hc->redirect[i];
 		if (fnmatch(r->nai, nai, FNM_CASEFOLD) != 0)
 			continue;
 		if (r->apn[0] && (!apn || strcasecmp(r->apn, apn) != 0))

@@ -20,12 +20,12 @@ extern const char *const ds_aaa_mode_names[];
 
 /* RFC 5685 redirect rule: a UE whose NAI matches `nai` (fnmatch(3) pattern) and, when set, whose
  * requested APN is `apn`, is sent to another HA during IKE_SA_INIT / IKE_AUTH. */
-typedef struct ds_ha_redirect {
+typedef struct ds_ha_redirect_rule {
 	char nai[DS_NAI_MAX];
 	char apn[DS_APN_MAX + 1];
 	ds_addr to6;
 	ds_addr to4;
-} ds_ha_redirect;
+} ds_ha_redirect_rule;
 
 typedef struct ds_ha_radius {
 	ds_addr server;          /* with port (default 1812) */
@@ -52,7 +52,7 @@ typedef struct ds_ha_conf {
 	char db_path[DS_CONF_PATH_MAX];
 	int aaa_mode;            /* enum ds_aaa_mode */
 	ds_ha_radius radius;
-	ds_ha_redirect redirect[DS_HA_MAX_REDIRECT];
+	ds_ha_redirect_rule redirect[DS_HA_MAX_REDIRECT];
 	unsigned n_redirect;
 	char ctl_socket[108];
 	char keylog_dir[DS_CONF_PATH_MAX];
@@ -64,6 +64,6 @@ int ds_ha_conf_parse(ds_ycfg *c, ds_ha_conf *hc);
 int ds_ha_conf_load(const char *path, ds_ha_conf *hc, char *err, size_t errlen);
 
 /* First rule matching (nai, apn), or NULL. */
-const ds_ha_redirect *ds_ha_redirect_match(const ds_ha_conf *hc, const char *nai, const char *apn);
+const ds_ha_redirect_rule *ds_ha_redirect_match(const ds_ha_conf *hc, const char *nai, const char *apn);
 
 #endif

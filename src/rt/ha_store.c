@@ -20,9 +20,9 @@ static const char *const sql_stmt[ST__N] = {
 	[ST_DEL_ALLOC] = "DELETE FROM ha_alloc WHERE nai = ?1 AND apn = ?2",
 	[ST_ALL_ALLOC] = "SELECT nai, apn, hnp, hnp_len, ipv4 FROM ha_alloc",
 	[ST_PUT_BIND] = "INSERT OR REPLACE INTO ha_binding(nai, apn, hoa, coa, coa_port, seq, flags, "
-			"expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+			"expires, tunnel) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[ST_DEL_BIND] = "DELETE FROM ha_binding WHERE nai = ?1 AND apn = ?2",
-	[ST_ALL_BIND] = "SELECT nai, apn, hoa, coa, coa_port, seq, flags, expires FROM ha_binding "
+	[ST_ALL_BIND] = "SELECT nai, apn, hoa, coa, coa_port, seq, flags, expires, tunnel FROM ha_binding "
 			"WHERE expires > ?1",
 	[ST_EXPIRE_BIND] = "DELETE FROM ha_binding WHERE expires <= ?1",
 };
@@ -39,7 +39,8 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS ha_binding ("
 	"  nai TEXT NOT NULL, apn TEXT NOT NULL, hoa BLOB NOT NULL, coa BLOB NOT NULL,"
 	"  coa_port INTEGER NOT NULL, seq INTEGER NOT NULL, flags INTEGER NOT NULL,"
-	"  expires INTEGER NOT NULL, PRIMARY KEY (nai, apn));";
+	"  expires INTEGER NOT NULL, tunnel INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (nai, apn));";
 
 struct ds_ha_store {
 	sqlite3 *db;
@@ -185,6 +186,7 @@ int ds_ha_store_put_binding(ds_ha_store *s, const ds_ha_binding_rec *r)
 	sqlite3_bind_int(st, 6, r->seq);
 	sqlite3_bind_int(st, 7, r->flags);
 	sqlite3_bind_int64(st, 8, (sqlite3_int64)r->expires);
+	sqlite3_bind_int(st, 9, r->tunnel);
 	return step_done(s, st);
 }
 
@@ -224,6 +226,7 @@ int ds_ha_store_each_binding(ds_ha_store *s, uint64_t now_wall,
 		r.seq = (uint16_t)sqlite3_column_int(st, 5);
 		r.flags = (uint16_t)sqlite3_column_int(st, 6);
 		r.expires = (uint64_t)sqlite3_column_int64(st, 7);
+		r.tunnel = (uint8_t)sqlite3_column_int(st, 8);
 		if (fn(ctx, &r))
 			break;
 	}

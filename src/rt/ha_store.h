@@ -34,6 +34,7 @@ typedef struct ds_ha_binding_rec {
 	ds_addr coa;         /* care-of address; port set for UDP-encapsulated (RFC 5555 NAT) */
 	uint16_t seq;        /* last accepted BU sequence number (RFC 6275 cl. 9.5.1) */
 	uint16_t flags;      /* BU flags as received */
+	uint8_t tunnel;      /* tunnel mode towards the CoA (ds_ha_tunnel_mode) */
 	uint64_t expires;    /* wall-clock seconds since the epoch */
 } ds_ha_binding_rec;
 

@@ -15,7 +15,7 @@
 #define DS_UE_MAX_ACCESS 8
 #define DS_CONF_PATH_MAX 256
 #define DS_APN_MAX 100      /* TS 23.003 cl. 9.1: an APN is at most 100 octets */
-#define DS_NAI_MAX 128
+#define DS_NAI_MAX 254     /* RFC 7542 cl. 2.2: at most 253 octets, plus the NUL */
 #define DS_UE_MAX_DNS 4
 
 /* Kinds of access a UE interface can be (TS 24.303 cl. 5.1.2.3 home link detection: an access

@@ -77,7 +77,8 @@ static void test_persist_across_reopen(void **state)
 	memset(&b.ipv4, 0, sizeof b.ipv4);
 	assert_int_equal(ds_ha_store_put_alloc(st, &b), DS_OK);
 
-	ds_ha_binding_rec bb = { .seq = 4242, .flags = 0xf400, .expires = 2000000000ull };
+	ds_ha_binding_rec bb = { .seq = 4242, .flags = 0xf400, .tunnel = 3,
+				 .expires = 2000000000ull };
 	snprintf(bb.nai, sizeof bb.nai, "%s", a.nai);
 	snprintf(bb.apn, sizeof bb.apn, "internet");
 	bb.hoa = a6("2001:db8:100:1::1");
@@ -111,6 +112,7 @@ static void test_persist_across_reopen(void **state)
 	assert_int_equal(s.bind[0].coa.port, 4191);
 	assert_int_equal(s.bind[0].seq, 4242);
 	assert_int_equal(s.bind[0].flags, 0xf400);
+	assert_int_equal(s.bind[0].tunnel, 3);
 	assert_int_equal(s.bind[0].expires, 2000000000ull);
 
 	/* detach releases both */
