@@ -328,7 +328,6 @@ int ds_ha_assign_hnp(ds_ha *ha, const char *nai, const char *apn, ds_addr *hnp,
 int ds_ha_ike_up(ds_ha *ha, const char *nai, const char *apn, void *ike, ds_esp_sa *sa_out,
 		 ds_esp_sa *sa_in, const ds_addr *peer, ds_time now)
 {
-	(void)peer;
 	(void)now;
 	int rc = DS_E_PARAM;
 	if (!ha || !nai || !apn || !ike || !sa_out || !sa_in ||
@@ -365,6 +364,8 @@ int ds_ha_ike_up(ds_ha *ha, const char *nai, const char *apn, void *ike, ds_esp_
 	u->sa_in = sa_in;
 	u->sa_out = sa_out;
 	u->ike = ike;
+	if (peer)
+		u->ike_peer = *peer;
 	HASH_ADD(hh_ike, ha->by_ike, ike, sizeof u->ike, u);
 	u->on_ike_hash = true;
 	return DS_OK;

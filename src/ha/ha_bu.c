@@ -273,7 +273,6 @@ void ha_handle_bu(ds_ha *ha, struct ds_ha_ue *u, const ha_rx_ctx *rx, const ds_m
 		if (mode == DS_HA_TUN_IP4)
 			coa.port = 0;
 	}
-	bool moved = !u->bound || !ds_addr_eq(&coa, &u->coa);
 	bool was_bound = u->bound;
 	memcpy(u->hoa, rx->hoa, 16);
 	u->coa = coa;
@@ -296,10 +295,11 @@ void ha_handle_bu(ds_ha *ha, struct ds_ha_ue *u, const ha_rx_ctx *rx, const ds_m
 				   &a);
 	}
 	ha_persist(ha, u);
-	if (moved && (bu->bu_flags & DS_BU_K)) {
-		/* Move the IKE SA peer to the new CoA (RFC 5555 cl. 5.1: UDP 4500 when in IPv4). */
-		ds_addr peer = coa;
-		peer.port = 0;
-		ha_ike_action(ha, u, DS_HA_IKE_MOVE, &peer);
+	if ((bu->bu_flags & DS_BU_K) && !ds_addr_ip_eq(&coa, &u->ike_peer)) {
+		/* Move the IKE SA peer to the new CoA (RFC 4877 cl. 4.4, RFC 5555 cl. 5.1); the IKE
+		 * engine keeps its own port state (UDP 4500 behind a NAT). */
+		u->ike_peer = coa;
+		u->ike_peer.port = 0;
+		ha_ike_action(ha, u, DS_HA_IKE_MOVE, &u->ike_peer);
 	}
 }

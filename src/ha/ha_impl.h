@@ -28,6 +28,7 @@ struct ds_ha_ue {
 	ds_time expires;
 	ds_time bri_next;
 	ds_addr coa;                /* IPv6 CoA, or IPv4 CoA with the NAT-observed port */
+	ds_addr ike_peer;           /* where the IKE SA runs (moved with K=1) */
 	uint8_t hoa[16];            /* registered HoA */
 	uint16_t last_seq;          /* last accepted BU sequence number */
 	uint16_t bri_seq;

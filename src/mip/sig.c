@@ -51,9 +51,11 @@ int ds_ip6_parse(const uint8_t *p, size_t len, ds_ip6_view *v)
 		return DS_E_TRUNCATED;
 	if ((p[0] >> 4) != 6)
 		return DS_E_VERSION;
+	/* Payload Length 0 is an empty payload (a jumbogram would also need the Hop-by-Hop
+	 * Jumbo Payload option, which parse_opts refuses as unknown with action bits 11). */
 	size_t plen = ds_get_u16(p + 4);
-	if (plen == 0 || DS_IP6_HDR_LEN + plen > len)
-		return plen == 0 ? DS_E_UNSUPPORTED : DS_E_OVERRUN;
+	if (DS_IP6_HDR_LEN + plen > len)
+		return DS_E_OVERRUN;
 	len = DS_IP6_HDR_LEN + plen;  /* ignore link-layer padding after the packet */
 	uint8_t nh = p[6];
 	v->hop_limit = p[7];

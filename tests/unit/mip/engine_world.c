@@ -273,7 +273,7 @@ ds_pdn_id w_attach(world *w, const char *apn, bool want_v4, const ds_addr *lie_h
 	ds_esp_sa_free(w->sniff);
 	w->sniff = mk_sa(up, DS_ESP_IN, &W_HA6, &hoa, true);
 	w->ike_ha = (void *)(uintptr_t)(0x100 + pdn);
-	if (ds_ha_ike_up(w->ha, W_NAI, apn, w->ike_ha, ha_out, ha_in, &W_COA6, w->now) != DS_OK)
+	if (ds_ha_ike_up(w->ha, W_NAI, apn, w->ike_ha, ha_out, ha_in, &w->ue_ike_local, w->now) != DS_OK)
 		return 0;
 	ds_ue_ike_info info;
 	memset(&info, 0, sizeof info);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "core/csum.h"
 #include "core/err.h"
 #include "engine_world.h"
 #include "mip/mh.h"
@@ -227,6 +228,440 @@ static void seq_wraps(void **state)
 	assert_int_equal(ds_ha_counters_get(w->ha)->ba_status[135], 0);
 }
 
+
+static void attach6(world *w, bool v4)
+{
+	ds_ue_access a = w_access6(&W_COA6);
+	ds_ue_access_change(w->ue, &a, w->now);
+	assert_int_not_equal(w_attach(w, "internet", v4, NULL), 0);
+	assert_int_equal(w->st, DS_UE_PDN_REGISTERED);
+}
+
+/* foreign -> foreign with a new IPv6 CoA; K=1 moves the IKE SA on both sides. */
+static void handover_ipv6_to_ipv6(void **state)
+{
+	world *w = *state;
+	attach6(w, false);
+	w_q_clear(&w->ue_log);
+	ds_ue_access a = w_access6(&W_COA6B);
+	ds_ue_access_change(w->ue, &a, w->now);
+	w_pump(w);
+	ds_mh_msg bu;
+	assert_int_equal(w_sniff_bu(w, &w->ue_log.v[0], &bu, NULL), DS_OK);
+	assert_true(bu.has_alt_coa);
+	assert_memory_equal(bu.alt_coa, W_COA6B.ip, 16);
+	assert_true(bu.bu_flags & DS_BU_O);
+	assert_int_equal(w->st, DS_UE_PDN_REGISTERED);
+	assert_int_equal(w->ha_ike[DS_HA_IKE_MOVE], 1);
+	assert_true(ds_addr_ip_eq(&w->ha_ike_addr, &W_COA6B));
+	assert_int_equal(w->ue_ike[DS_UE_IKE_MOVE], 1);
+	assert_true(ds_addr_ip_eq(&w->ue_ike_local, &W_COA6B));
+	assert_int_equal(w->ha_bind[DS_HA_BIND_UPDATED], 1);
+	/* downlink now goes to the new CoA */
+	ds_ue_pdn_status s;
+	ds_ue_pdn_status_get(w->ue, w->pdn, &s);
+	uint8_t down[40] = { 0x60, 0, 0, 0, 0, 0, 59, 64 };
+	down[8] = 0x20;
+	memcpy(down + 24, s.hoa.ip, 16);
+	ds_ha_tun_input(w->ha, down, sizeof down, w->now);
+	assert_int_equal(w->from_ha.n, 1);
+	assert_true(ds_addr_ip_eq(&w->from_ha.v[0].p.dst, &W_COA6B));
+}
+
+/* IPv6 -> IPv4-only access behind a NAT. */
+static void handover_to_ipv4_behind_nat(void **state)
+{
+	world *w = *state;
+	attach6(w, true);
+	w->nat = true;
+	w_q_clear(&w->ue_log);
+	ds_ue_access a = w_access4(&W_COA4);
+	ds_ue_access_change(w->ue, &a, w->now);
+	/* the BU goes in UDP 4191 to the HA's IPv4 address, inner IPv6 HoA -> HA, no HAO */
+	const w_pkt *k = &w->ue_log.v[0];
+	assert_int_equal(k->p.kind, DS_PKT_UDP);
+	assert_int_equal(k->p.dst.port, 4191);
+	assert_true(ds_addr_ip_eq(&k->p.dst, &W_HA4));
+	ds_mh_msg bu;
+	bool hao = true;
+	assert_int_equal(w_sniff_bu(w, k, &bu, &hao), DS_OK);
+	assert_false(hao);
+	assert_true(bu.has_ipv4_coa);
+	assert_memory_equal(bu.ipv4_coa, W_COA4.ip, 4);
+	assert_false(bu.has_alt_coa);
+	assert_int_equal(bu.bu_flags & DS_BU_F, 0);
+	assert_true(bu.ipv4_hoa.present);   /* keeps the IPv4 HoA */
+	w_pump(w);
+	assert_int_equal(w->st, DS_UE_PDN_REGISTERED);
+	assert_int_equal(w->tun, DS_UE_TUN_UDP4);
+	assert_int_equal(ds_ha_counters_get(w->ha)->nat_detected, 1);
+	ds_ue_pdn_status s;
+	ds_ue_pdn_status_get(w->ue, w->pdn, &s);
+	assert_true(s.nat);
+	/* NAT keepalive by refreshing BU at NATKATIMEOUT (110 s) */
+	assert_int_equal(s.refresh_at, w->now + 110000);
+	const ds_ha_ue *u = ds_ha_find_hoa(w->ha, &s.hoa);
+	ds_ha_alloc al;
+	ds_ha_ue_alloc(u, &al);
+	assert_int_equal(al.tunnel, DS_HA_TUN_UDP4);
+	assert_true(ds_addr_eq(&al.coa, &w->nat_pub));   /* NAT mapping kept */
+	assert_true(ds_addr_ip_eq(&w->ha_ike_addr, &w->nat_pub));
+	/* uplink: UDP 4191 with the inner packet, no TLV header */
+	uint8_t up[40] = { 0x60, 0, 0, 0, 0, 0, 59, 64 };
+	memcpy(up + 8, s.hoa.ip, 16);
+	up[24] = 0x20;
+	w_q_clear(&w->ue_log);
+	ds_ue_tun_input(w->ue, up, sizeof up, w->now);
+	assert_int_equal(w->ue_log.v[0].p.kind, DS_PKT_UDP);
+	assert_int_equal(w->ue_log.v[0].p.len, sizeof up);
+	w_pump(w);
+	assert_int_equal(w->ha_tun.n, 1);
+	/* downlink to the NAT's public address and port */
+	uint8_t down[40] = { 0x60, 0, 0, 0, 0, 0, 59, 64 };
+	down[8] = 0x20;
+	memcpy(down + 24, s.hoa.ip, 16);
+	ds_ha_tun_input(w->ha, down, sizeof down, w->now);
+	assert_int_equal(w->from_ha.v[0].p.kind, DS_PKT_UDP);
+	assert_true(ds_addr_eq(&w->from_ha.v[0].p.dst, &w->nat_pub));
+	w_pump(w);
+	assert_int_equal(w->ue_tun.n, 1);
+	/* a packet from another source port is refused (spoofed injection) */
+	ds_pkt fake = { .kind = DS_PKT_UDP, .src = w->nat_pub, .dst = W_HA4, .data = up,
+			.len = sizeof up };
+	fake.src.port = 40001;
+	fake.dst.port = 4191;
+	ds_ha_input(w->ha, &fake, w->now);
+	assert_int_equal(ds_ha_counters_get(w->ha)->drop[DS_HA_DROP_TUN_SPOOF], 1);
+}
+
+/* IPv4 CoA without a NAT: protocol 41 tunnel, no UDP. */
+static void ipv4_access_without_nat(void **state)
+{
+	world *w = *state;
+	ds_ue_access a = w_access4(&W_COA4);
+	ds_ue_access_change(w->ue, &a, w->now);
+	assert_int_not_equal(w_attach(w, "internet", false, NULL), 0);
+	assert_int_equal(w->ue_ike[DS_UE_IKE_START], 1);
+	assert_int_equal(w->st, DS_UE_PDN_REGISTERED);
+	assert_int_equal(w->tun, DS_UE_TUN_IP4);
+	ds_ue_pdn_status s;
+	ds_ue_pdn_status_get(w->ue, w->pdn, &s);
+	assert_false(s.nat);
+	uint8_t up[40] = { 0x60, 0, 0, 0, 0, 0, 59, 64 };
+	memcpy(up + 8, s.hoa.ip, 16);
+	w_q_clear(&w->ue_log);
+	ds_ue_tun_input(w->ue, up, sizeof up, w->now);
+	assert_int_equal(w->ue_log.v[0].p.kind, DS_PKT_IP);
+	assert_int_equal(w->ue_log.v[0].p.data[9], 41);
+	w_pump(w);
+	assert_int_equal(w->ha_tun.n, 1);
+}
+
+/* foreign -> home: lifetime 0 from the HoA, binding gone, HNP kept. */
+static void return_home(void **state)
+{
+	world *w = *state;
+	attach6(w, true);
+	w_q_clear(&w->ue_log);
+	ds_ue_access a = w_access_home(&w->hnp);
+	ds_ue_access_change(w->ue, &a, w->now);
+	const w_pkt *k = &w->ue_log.v[0];
+	ds_ue_pdn_status s;
+	ds_ue_pdn_status_get(w->ue, w->pdn, &s);
+	assert_true(ds_addr_ip_eq(&k->p.src, &s.hoa));   /* source = HoA, no HAO */
+	ds_mh_msg bu;
+	bool hao = true;
+	assert_int_equal(w_sniff_bu(w, k, &bu, &hao), DS_OK);
+	assert_false(hao);
+	assert_int_equal(bu.lifetime, 0);
+	assert_true(bu.bu_flags & DS_BU_H);
+	assert_true(bu.bu_flags & DS_BU_A);
+	assert_true(bu.ipv4_hoa.present);
+	w_pump(w);
+	assert_int_equal(w->st, DS_UE_PDN_AT_HOME);
+	assert_int_equal(w->tun, DS_UE_TUN_NONE);
+	assert_int_equal(ds_ha_binding_count(w->ha), 0);
+	assert_int_equal(w->ha_bind[DS_HA_BIND_DEREG_HOME], 1);
+	/* HNP and IPv4 HoA stay with the PDN connection */
+	assert_non_null(ds_ha_find_hoa(w->ha, &s.hoa));
+	assert_non_null(ds_ha_find_hoa4(w->ha, &s.hoa4));
+	assert_int_equal(w->ue_ike[DS_UE_IKE_DELETE], 0);   /* IKE SA kept */
+	/* and out again: home -> foreign registers with A.2 flags */
+	ds_ue_access f = w_access6(&W_COA6B);
+	ds_ue_access_change(w->ue, &f, w->now + 2000);
+	w->now += 2000;
+	w_pump(w);
+	assert_int_equal(w->st, DS_UE_PDN_REGISTERED);
+}
+
+/* UE-initiated detach: lifetime 0 BU, BA, then IKE Delete. */
+static void ue_detach(void **state)
+{
+	world *w = *state;
+	attach6(w, true);
+	ds_ue_pdn_status s;
+	ds_ue_pdn_status_get(w->ue, w->pdn, &s);
+	w_q_clear(&w->ue_log);
+	assert_int_equal(ds_ue_pdn_detach(w->ue, w->pdn, w->now), DS_OK);
+	ds_mh_msg bu;
+	assert_int_equal(w_sniff_bu(w, &w->ue_log.v[0], &bu, NULL), DS_OK);
+	assert_int_equal(bu.lifetime, 0);
+	assert_int_equal(bu.bu_flags & (DS_BU_A | DS_BU_H | DS_BU_K), DS_BU_A | DS_BU_H | DS_BU_K);
+	assert_true(bu.has_alt_coa);
+	w_pump(w);
+	assert_int_equal(w->st, DS_UE_PDN_DETACHED);
+	assert_int_equal(w->ue_ike[DS_UE_IKE_DELETE], 1);
+	assert_int_equal(ds_ha_binding_count(w->ha), 0);
+	assert_int_equal(w->ha_bind[DS_HA_BIND_DETACHED], 1);
+	assert_null(ds_ha_find_hoa4(w->ha, &s.hoa4));   /* IPv4 HoA released */
+	/* the IKE Delete reaches the HA: the PDN connection and its HNP are gone */
+	assert_int_equal(ds_ha_ike_down(w->ha, w->ike_ha, w->now), DS_OK);
+	assert_null(ds_ha_find_hoa(w->ha, &s.hoa));
+	assert_int_equal(ds_ha_ue_count(w->ha), 0);
+	assert_int_equal(w->persist_gone, 1);
+	assert_int_equal(ds_ue_pdn_remove(w->ue, w->pdn), DS_OK);
+}
+
+/* network-initiated detach with BRI/BRA, then IKE Delete by the HA. */
+static void network_detach(void **state)
+{
+	world *w = *state;
+	attach6(w, false);
+	assert_int_equal(ds_ha_revoke(w->ha, W_NAI, "internet", w->now), DS_OK);
+	assert_int_equal(w->from_ha.n, 1);
+	/* BRI: IPv6(HA -> CoA) / RH2[HoA] / ESP */
+	ds_ip6_view v;
+	assert_int_equal(ds_ip6_parse(w->from_ha.v[0].data, w->from_ha.v[0].p.len, &v), DS_OK);
+	assert_true(v.has_rh2);
+	assert_int_equal(v.proto, 50);
+	w_pump(w);
+	assert_int_equal(w->st, DS_UE_PDN_DETACHED);
+	assert_int_equal(w->n_revoked, 1);
+	assert_int_equal(ds_ue_counters_get(w->ue)->bra_sent, 1);
+	const ds_ha_counters *c = ds_ha_counters_get(w->ha);
+	assert_int_equal(c->bra_received, 1);
+	assert_int_equal(w->ha_ike[DS_HA_IKE_DELETE], 1);
+	assert_int_equal(w->ha_bind[DS_HA_BIND_REVOKED], 1);
+	assert_int_equal(ds_ha_binding_count(w->ha), 0);
+	assert_int_equal(w->tun, DS_UE_TUN_NONE);
+}
+
+/* BRI retransmitted with a doubling timeout, then the HA gives up and deletes. */
+static void bri_retransmission(void **state)
+{
+	world *w = *state;
+	attach6(w, false);
+	w->drop_ha = true;
+	ds_time t0 = w->now;
+	ds_ha_revoke(w->ha, W_NAI, "internet", w->now);
+	w_run_until(w, t0 + 60000);
+	const ds_ha_counters *c = ds_ha_counters_get(w->ha);
+	assert_int_equal(c->bri_sent, 4);
+	assert_int_equal(c->bri_retransmitted, 3);
+	assert_int_equal(c->bri_timeouts, 1);
+	assert_int_equal(w->ha_ike[DS_HA_IKE_DELETE], 1);
+	assert_int_equal(ds_ha_binding_count(w->ha), 0);
+}
+
+/* a bare IKE Delete is a detach for the UE. */
+static void bare_ike_delete(void **state)
+{
+	world *w = *state;
+	attach6(w, false);
+	assert_int_equal(ds_ue_ike_deleted(w->ue, w->pdn, w->now), DS_OK);
+	assert_int_equal(w->st, DS_UE_PDN_DETACHED);
+	assert_int_equal(w->n_revoked, 1);
+	assert_int_equal(w->hoa.family, DS_AF_NONE);
+}
+
+/* a HoA from another UE's HNP gets 133 and the UE reports the failure. */
+static void bu_for_foreign_hnp_gets_133(void **state)
+{
+	world *w = *state;
+	ds_ue_access a = w_access6(&W_COA6);
+	ds_ue_access_change(w->ue, &a, w->now);
+	ds_addr other;
+	assert_int_equal(ds_ha_assign_hnp(w->ha, "other@nai", "internet", &other, NULL), DS_OK);
+	w_attach(w, "internet", false, &other);
+	assert_int_equal(ds_ha_counters_get(w->ha)->ba_status[133], 1);
+	assert_int_equal(w->st, DS_UE_PDN_FAILED);
+	assert_int_equal(w->st_ev, DS_UE_EV_BA_REJECTED);
+	assert_int_equal(w->st_status, 133);
+	assert_int_equal(ds_ha_binding_count(w->ha), 0);
+}
+
+/* a HoA outside the HA's prefixes gets 132 (not home subnet). */
+static void bu_outside_pool_gets_132(void **state)
+{
+	world *w = *state;
+	ds_ue_access a = w_access6(&W_COA6);
+	ds_ue_access_change(w->ue, &a, w->now);
+	ds_addr bad;
+	ds_addr_parse("2001:db8:9999:1::/64", &bad);
+	w_attach(w, "internet", false, &bad);
+	assert_int_equal(ds_ha_counters_get(w->ha)->ba_status[132], 1);
+	assert_int_equal(w->st_status, 132);
+}
+
+/* RFC 4877 cl. 4.4: a BU without ESP is dropped and counted; no BA. Unknown MH type: BE. */
+static void unprotected_bu_dropped(void **state)
+{
+	world *w = *state;
+	attach6(w, false);
+	ds_ue_pdn_status s;
+	ds_ue_pdn_status_get(w->ue, w->pdn, &s);
+	ds_mh_msg bu = { .type = DS_MH_BU, .seq = 999, .bu_flags = DS_BU_A | DS_BU_H,
+			 .lifetime = 10 };
+	uint8_t mh[64], pkt[256];
+	size_t ml, n;
+	assert_int_equal(ds_mh_encode(&bu, s.hoa.ip, W_HA6.ip, mh, sizeof mh, &ml), DS_OK);
+	assert_int_equal(ds_sig_build(W_COA6.ip, W_HA6.ip, s.hoa.ip, NULL, NULL, mh, ml, pkt,
+				      sizeof pkt, &n), DS_OK);
+	ds_pkt p = { .kind = DS_PKT_IP, .src = W_COA6, .dst = W_HA6, .data = pkt, .len = n };
+	w_q_clear(&w->from_ha);
+	ds_ha_input(w->ha, &p, w->now);
+	assert_int_equal(w->from_ha.n, 0);
+	assert_int_equal(ds_ha_counters_get(w->ha)->drop[DS_HA_DROP_UNPROTECTED], 1);
+	/* MH type 11 -> Binding Error status 2 */
+	mh[2] = 11;
+	mh[4] = mh[5] = 0;
+	uint16_t ck = ds_csum_ipv6(s.hoa.ip, W_HA6.ip, 135, mh, ml);
+	mh[4] = (uint8_t)(ck >> 8);
+	mh[5] = (uint8_t)ck;
+	ds_sig_build(W_COA6.ip, W_HA6.ip, s.hoa.ip, NULL, NULL, mh, ml, pkt, sizeof pkt, &n);
+	p.len = n;
+	ds_ha_input(w->ha, &p, w->now);
+	assert_int_equal(ds_ha_counters_get(w->ha)->be_sent, 1);
+	assert_int_equal(w->from_ha.n, 1);
+	/* a tampered ESP packet is dropped by the ICV check */
+	w_q_clear(&w->ue_log);
+	w_q_clear(&w->from_ue);
+	ds_ue_pdn_status_get(w->ue, w->pdn, &s);
+	w->drop_ue = true;
+	w_run_until(w, s.refresh_at);
+	w->drop_ue = false;
+	w_pkt k = w->ue_log.v[0];
+	k.p.data = k.data;
+	k.data[k.p.len - 1] ^= 0x80;
+	ds_ha_input(w->ha, &k.p, w->now);
+	assert_int_equal(ds_ha_counters_get(w->ha)->drop[DS_HA_DROP_ESP], 1);
+	/* unprotected BRI to the UE is dropped */
+	ds_mh_msg bri = { .type = DS_MH_BR, .br_type = DS_BR_BRI, .status = 1, .seq = 5 };
+	ds_mh_encode(&bri, W_HA6.ip, s.hoa.ip, mh, sizeof mh, &ml);
+	ds_sig_build(W_HA6.ip, W_COA6.ip, NULL, s.hoa.ip, NULL, mh, ml, pkt, sizeof pkt, &n);
+	ds_pkt q = { .kind = DS_PKT_IP, .src = W_HA6, .dst = W_COA6, .data = pkt, .len = n };
+	ds_ue_input(w->ue, &q, w->now);
+	assert_int_equal(ds_ue_counters_get(w->ue)->bri_unprotected, 1);
+	assert_int_equal(w->n_revoked, 0);
+}
+
+/* RFC 6275 cl. 11.8: at most 3 BUs per second to one HA. */
+static void bu_rate_limit(void **state)
+{
+	world *w = *state;
+	attach6(w, false);   /* one BU at t0 */
+	ds_ue_access a6 = w_access6(&W_COA6B), b6 = w_access6(&W_COA6);
+	w_q_clear(&w->ue_log);
+	ds_time t0 = w->now;
+	ds_ue_access_change(w->ue, &a6, w->now);
+	w_pump(w);
+	ds_ue_access_change(w->ue, &b6, w->now);
+	w_pump(w);
+	/* a fourth BU inside the same second waits */
+	ds_ue_access_change(w->ue, &a6, w->now);
+	w_pump(w);
+	assert_int_equal(w->ue_log.n, 2);
+	assert_int_equal(ds_ue_counters_get(w->ue)->bu_rate_limited, 1);
+	w_run_until(w, t0 + 1000);
+	assert_int_equal(w->ue_log.n, 3);
+	assert_int_equal(w->ue_log.v[2].t, t0 + 1000);
+	assert_int_equal(w->st, DS_UE_PDN_REGISTERED);
+}
+
+/* the HA removes an expired binding and releases the PDN connection. */
+static void binding_expiry(void **state)
+{
+	world *w = *state;
+	attach6(w, true);
+	w->drop_ue = true;   /* the UE falls silent */
+	w_run_until(w, w->now + 3600 * 1000 + 1);
+	assert_int_equal(ds_ha_binding_count(w->ha), 0);
+	assert_int_equal(ds_ha_counters_get(w->ha)->bindings_expired, 1);
+	assert_int_equal(w->ha_ike[DS_HA_IKE_DELETE], 1);
+}
+
+/* two PDN connections, independent bindings; detaching one keeps the other. */
+static void two_pdn_connections(void **state)
+{
+	world *w = *state;
+	attach6(w, false);
+	ds_pdn_id p1 = w->pdn;
+	ds_addr h1 = w->hnp;
+	ds_pdn_id p2 = w_attach(w, "ims", false, NULL);
+	assert_int_not_equal(p2, 0);
+	assert_false(ds_addr_ip_eq(&h1, &w->hnp));
+	assert_int_equal(ds_ha_binding_count(w->ha), 2);
+	assert_int_equal(ds_ue_pdn_state_of(w->ue, p1), DS_UE_PDN_REGISTERED);
+	assert_int_equal(ds_ue_pdn_state_of(w->ue, p2), DS_UE_PDN_REGISTERED);
+	ds_ue_pdn_detach(w->ue, p2, w->now);
+	w_pump(w);
+	assert_int_equal(ds_ue_pdn_state_of(w->ue, p2), DS_UE_PDN_DETACHED);
+	assert_int_equal(ds_ue_pdn_state_of(w->ue, p1), DS_UE_PDN_REGISTERED);
+	assert_int_equal(ds_ha_binding_count(w->ha), 1);
+}
+
+/* discovery by HA-APN, AAAA/A choice, redirect to another HA. */
+static void discovery_and_redirect(void **state)
+{
+	world *w = *state;
+	ds_ue_access a = w_access4(&W_COA4);
+	ds_ue_access_change(w->ue, &a, w->now);
+	ds_ue_pdn_config pc;
+	memset(&pc, 0, sizeof pc);
+	strcpy(pc.apn, "internet");
+	pc.discover = true;
+	ds_pdn_id pdn = ds_ue_pdn_add(w->ue, &pc, w->now, NULL);
+	assert_int_not_equal(pdn, 0);
+	assert_int_equal(w->st, DS_UE_PDN_DISCOVERING);
+	ds_ue_pdn_status s;
+	ds_addr a6 = W_HA6, a4 = W_HA4;
+	assert_int_equal(ds_ue_dns_answer(w->ue, pdn, &a6, 1, &a4, 1, w->now), DS_OK);
+	assert_int_equal(w->st, DS_UE_PDN_IKE);
+	assert_int_equal(w->ue_ike[DS_UE_IKE_START], 1);
+	assert_true(ds_addr_ip_eq(&w->ue_ike_local, &W_COA4));   /* IPv4 access: the A record */
+	ds_addr other;
+	ds_addr_parse("198.51.100.20", &other);
+	assert_int_equal(ds_ue_ike_redirected(w->ue, pdn, &other, w->now), DS_OK);
+	assert_int_equal(w->ue_ike[DS_UE_IKE_START], 2);
+	assert_int_equal(ds_ue_pdn_status_get(w->ue, pdn, &s), DS_OK);
+	assert_int_equal(s.state, DS_UE_PDN_IKE);
+	/* an empty answer fails discovery */
+	strcpy(pc.apn, "ims");
+	pdn = ds_ue_pdn_add(w->ue, &pc, w->now, NULL);
+	ds_ue_dns_answer(w->ue, pdn, NULL, 0, NULL, 0, w->now);
+	assert_int_equal(w->st, DS_UE_PDN_FAILED);
+}
+
+/* on the home link no BU is sent at all. */
+static void at_home_no_bu(void **state)
+{
+	world *w = *state;
+	ds_addr pfx;
+	ds_addr_parse("2001:db8:1000::/64", &pfx);
+	/* the HNP the pool gives this subscriber is not known before; attach from home after */
+	ds_addr hnp;
+	ds_ha_assign_hnp(w->ha, W_NAI, "internet", &hnp, NULL);
+	ds_ue_access a = w_access_home(&hnp);
+	a.coa6 = W_COA6;
+	ds_ue_access_change(w->ue, &a, w->now);
+	w_q_clear(&w->ue_log);
+	assert_int_not_equal(w_attach(w, "internet", false, NULL), 0);
+	assert_int_equal(w->st, DS_UE_PDN_AT_HOME);
+	assert_int_equal(w->ue_log.n, 0);
+	assert_int_equal(ds_ha_counters_get(w->ha)->bu_received, 0);
+	(void)pfx;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +670,22 @@ int main(void)
 		cmocka_unit_test_setup_teardown(retransmission_ladder, setup, teardown),
 		cmocka_unit_test_setup_teardown(seq_135_resync, setup, teardown),
 		cmocka_unit_test_setup_teardown(seq_wraps, setup, teardown),
+		cmocka_unit_test_setup_teardown(handover_ipv6_to_ipv6, setup, teardown),
+		cmocka_unit_test_setup_teardown(handover_to_ipv4_behind_nat, setup, teardown),
+		cmocka_unit_test_setup_teardown(ipv4_access_without_nat, setup, teardown),
+		cmocka_unit_test_setup_teardown(return_home, setup, teardown),
+		cmocka_unit_test_setup_teardown(ue_detach, setup, teardown),
+		cmocka_unit_test_setup_teardown(network_detach, setup, teardown),
+		cmocka_unit_test_setup_teardown(bri_retransmission, setup, teardown),
+		cmocka_unit_test_setup_teardown(bare_ike_delete, setup, teardown),
+		cmocka_unit_test_setup_teardown(bu_for_foreign_hnp_gets_133, setup, teardown),
+		cmocka_unit_test_setup_teardown(bu_outside_pool_gets_132, setup, teardown),
+		cmocka_unit_test_setup_teardown(unprotected_bu_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(bu_rate_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(binding_expiry, setup, teardown),
+		cmocka_unit_test_setup_teardown(two_pdn_connections, setup, teardown),
+		cmocka_unit_test_setup_teardown(discovery_and_redirect, setup, teardown),
+		cmocka_unit_test_setup_teardown(at_home_no_bu, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
