@@ -191,8 +191,12 @@ void ds_ue_free(ds_ue *ue)
 {
 	if (!ue)
 		return;
-	for (size_t i = 0; i < DS_UE_MAX_PDN; i++)
+	for (size_t i = 0; i < DS_UE_MAX_PDN; i++) {
+		if (!ue->pdn[i])
+			continue;
+		ds_timerq_cancel(&ue->tq, &ue->pdn[i]->timer);
 		free(ue->pdn[i]);
+	}
 	ds_sad_free(ue->sad);
 	ds_timerq_free(&ue->tq);
 	free(ue);
