@@ -15,6 +15,12 @@ Cases (each sends its packets once and prints how many it sent):
                                marker mix-ups (RFC 7296 cl. 3.1, RFC 3948 cl. 2.2)
   replay          PCAP SRC     resend, byte for byte, every ESP packet from SRC to HA_ADDR found
                                in PCAP (anti-replay, RFC 4303 cl. 3.4.3)
+  esp-foreign-hoa PCAP ESP_SA SRC HOA
+                               a BU that is correctly protected with the UE's own ESP SA (keys
+                               from its Wireshark esp_sa key log, next sequence number after
+                               those in PCAP) but claims HOA, a home address that is not the
+                               UE's: the HA must refuse it (RFC 4877 cl. 4.3: the HoA must be
+                               the one the SA was created for)
 """
 import socket
 import struct
@@ -108,6 +114,40 @@ def case_replay(ha, pcap, src):
     return n
 
 
+def esp_key_for(esp_sa, spi):
+    # Wireshark UAT esp_sa lines: "proto","src","dst","spi","encryption","key","auth","auth key"[,...]
+    for line in open(esp_sa):
+        f = [x.strip().strip('"') for x in line.strip().split('","')]
+        if len(f) >= 6 and int(f[3], 16) == spi:
+            return f[4], bytes.fromhex(f[5][2:] if f[5].startswith("0x") else f[5])
+    return None, None
+
+
+def case_esp_foreign_hoa(ha, pcap, esp_sa, src, hoa):
+    from scapy.layers.ipsec import ESP, SecurityAssociation
+    spi, seq = None, 0
+    for p in rdpcap(pcap):
+        if p.haslayer(IPv6) and p[IPv6].src == src and p[IPv6].dst == ha and p.haslayer(ESP):
+            spi, seq = p[ESP].spi, max(seq, p[ESP].seq)
+    if spi is None:
+        print("no ESP packet from %s to %s in %s" % (src, ha, pcap), file=sys.stderr)
+        return 0
+    alg, key = esp_key_for(esp_sa, spi)
+    if key is None or "GCM" not in alg:
+        print("no AES-GCM key for SPI 0x%08x in %s" % (spi, esp_sa), file=sys.stderr)
+        return 0
+    # Encrypt the MH alone in transport mode, then put the HAO (which stays outside ESP,
+    # RFC 6275 cl. 6.3) in front: the GCM AAD covers SPI and sequence number only.
+    sa = SecurityAssociation(ESP, spi=spi, crypt_algo="AES-GCM", crypt_key=key, seq_num=seq + 1)
+    mh = MIP6MH_BU(seq=200, flags="AHK", mhtime=600 // 4)
+    inner = IPv6(src=hoa, dst=ha) / mh
+    inner = IPv6(bytes(inner))          # checksums computed with the claimed HoA
+    enc = sa.encrypt(inner)
+    pkt = IPv6(src=src, dst=ha) / IPv6ExtHdrDestOpt(nh=50, options=[HAO(hoa=hoa)]) / Raw(bytes(enc[ESP]))
+    send(pkt)
+    return 1
+
+
 def main(argv):
     if len(argv) < 3:
         print(__doc__, file=sys.stderr)
@@ -121,6 +161,8 @@ def main(argv):
         n = case_udp4191(ha, rest[0])
     elif case == "ike-garbage":
         n = case_ike(ha, rest[0])
+    elif case == "esp-foreign-hoa":
+        n = case_esp_foreign_hoa(ha, rest[0], rest[1], rest[2], rest[3])
     elif case == "replay":
         n = case_replay(ha, rest[0], rest[1])
     else:

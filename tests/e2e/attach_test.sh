@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Attach on each access kind (TS 24.303 cl. 5.1.2, RFC 5555): IKEv2 with EAP-AKA, then the
+# ESP-protected BU / BA, and data between cn and both home addresses.
+#   ACCESS=wlan  IPv6 care-of address (BU with HAO inside ESP)
+#   ACCESS=nat   IPv4-only access behind a NAT (BU in UDP 4191 with the IPv4 CoA option, BA with
+#                NAT detection F=1, RFC 5555 cl. 4.1)
+#   ACCESS=home  3GPP access: the UE is on its home link (cl. 5.1.2.3 home link detection),
+#                no binding is registered, data flows natively
+. "$(dirname "$0")/../lib/e2e.sh"
+ACCESS=${1:-${ACCESS:-wlan}}
+echo "# attach over $ACCESS ($DS_TB_PREFIX)"
+e2e_accesses "$ACCESS"
+ds6_start_ha pgw 1 || ds_die "dsmip6-ha did not start"
+ds6_start_ue ue || ds_die "dsmip6-ue did not start"
+
+if [ "$ACCESS" = home ]; then
+	# The 3GPP attach hands the UE its home addresses on the home link.
+	ds_wait_for 30 eval '[ -n "$(ds6_hoa6 ue)" ]' || ds_fail "UE got a home address"
+	h6=$(ds6_hoa6 ue); h4=$(ds6_hoa4 ue)
+	"$TB/access.sh" home up --hoa6 "$h6" ${h4:+--hoa4 "$h4"}
+	ds_check "UE detects its home link" ds_wait_for 30 eval '[ "$(ds6_pdn_field ue state)" = home ]'
+	e2e_data "home link" "$h6" "$h4"
+	e2e_stop_capture
+	e2e_expect_none "no BU registered from the home link" "$CAP" "$DS_MH_FILTER and mip6.mhtype == 5 and mip6.bu.lifetime > 0"
+	ds_summary; exit
+fi
+
+ds_check "UE registered over $ACCESS" ds6_wait_registered ue 30
+h6=$(ds6_hoa6 ue); h4=$(ds6_hoa4 ue); coa=$(ds6_coa ue)
+echo "# HoA $h6, IPv4 HoA $h4, CoA $coa"
+case "$h6" in 2001:db8:100:*) ds_pass "IPv6 HoA from the HA's HNP pool ($h6)" ;; *) ds_fail "IPv6 HoA from the HNP pool ('$h6')" ;; esac
+case "$h4" in 198.51.100.*) ds_pass "IPv4 HoA from the pool ($h4)" ;; *) ds_fail "IPv4 HoA from the pool ('$h4')" ;; esac
+e2e_data "$ACCESS" "$h6" "$h4"
+e2e_stop_capture
+e2e_expect_attach "$ACCESS" "$CAP"
+grep -q "query\[AAAA\] $TB_HA_APN1" "$DS_TB_RUN/dnsmasq.log" && ds_pass "DNS AAAA query for the HA-APN" || ds_fail "DNS AAAA query for the HA-APN"
+grep -q "query\[A\] $TB_HA_APN1" "$DS_TB_RUN/dnsmasq.log" && ds_pass "DNS A query for the HA-APN" || ds_fail "DNS A query for the HA-APN"
+e2e_expect "IPv4 Home Address Request in the BU (RFC 5555 cl. 3.1.1)" "$CAP" "mip6.mhtype == 5 and mip6.ipv4ha.ha"
+e2e_expect "IPv4 Address Acknowledgement accepted (status 0)" "$CAP" "mip6.mhtype == 6 and mip6.ipv4aa.sts == 0"
+if [ "$ACCESS" = nat ]; then
+	e2e_expect "BU in UDP 4191 from the NAT's public address" "$CAP" "ip.src == $TB_NAT_PUBLIC4 and udp.dstport == 4191 and mip6.mhtype == 5"
+	e2e_expect "IPv4 CoA option carries the private address" "$CAP" "mip6.ipv4coa.addr == $TB_NAT4_UE"
+	e2e_expect "BA: NAT detected (F=1)" "$CAP" "mip6.mhtype == 6 and mip6.natd.f_flag == 1"
+	e2e_expect "IKE moved to UDP 4500 (NAT-T)" "$CAP" "udp.port == 4500 and isakmp"
+else
+	e2e_expect "BU from the WLAN CoA with the HoA in the HAO" "$CAP" "ipv6.src == $TB_WLAN6_UE and mip6.mhtype == 5 and ipv6.opt.mipv6.home_address == $h6"
+	e2e_expect "BA to the CoA with the HoA in the Type 2 RH" "$CAP" "ipv6.dst == $TB_WLAN6_UE and mip6.mhtype == 6 and ipv6.routing.mipv6.home_address == $h6"
+	e2e_expect "data tunnelled to the CoA (IPv6 in IPv6)" "$CAP" "ipv6.dst == $TB_WLAN6_UE and ipv6.nxt == 41"
+fi
+ds_summary
