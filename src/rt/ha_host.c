@@ -367,9 +367,9 @@ static int setup_tun(ds_ha_host *h)
 		return DS_E_IO;
 	}
 	/* the PDN reaches every UE through the TUN: route the pools into it */
-	if (ds_nl_route(h->nl, true, h->tun_ifindex, &h->conf.hnp_pool, NULL, 0) != DS_OK ||
+	if (ds_nl_route(h->nl, true, h->tun_ifindex, &h->conf.hnp_pool, NULL, 0, 0) != DS_OK ||
 	    (h->conf.ipv4_pool.family &&
-	     ds_nl_route(h->nl, true, h->tun_ifindex, &h->conf.ipv4_pool, NULL, 0) != DS_OK)) {
+	     ds_nl_route(h->nl, true, h->tun_ifindex, &h->conf.ipv4_pool, NULL, 0, 0) != DS_OK)) {
 		ds_logf(&h->log.lg, DS_LOG_ERR, "cannot route the pools into %s: %s", h->tun_name,
 			strerror(errno));
 		return DS_E_IO;

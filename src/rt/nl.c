@@ -4,6 +4,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
+#include <linux/fib_rules.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,7 +105,7 @@ int ds_nl_addr(ds_nl *nl, bool add, int ifindex, const ds_addr *a, bool nodad)
 }
 
 int ds_nl_route(ds_nl *nl, bool add, int ifindex, const ds_addr *prefix, const ds_addr *gw,
-		uint32_t metric)
+		uint32_t metric, uint32_t table)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
@@ -113,7 +114,7 @@ int ds_nl_route(ds_nl *nl, bool add, int ifindex, const ds_addr *prefix, const d
 	struct rtmsg *rt = mnl_nlmsg_put_extra_header(h, sizeof *rt);
 	rt->rtm_family = prefix->family == DS_AF_INET ? AF_INET : AF_INET6;
 	rt->rtm_dst_len = prefix->plen;
-	rt->rtm_table = RT_TABLE_MAIN;
+	rt->rtm_table = table && table < 256 ? (uint8_t)table : RT_TABLE_MAIN;
 	rt->rtm_protocol = RTPROT_STATIC;
 	rt->rtm_scope = gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
 	rt->rtm_type = RTN_UNICAST;
@@ -124,7 +125,29 @@ int ds_nl_route(ds_nl *nl, bool add, int ifindex, const ds_addr *prefix, const d
 	mnl_attr_put_u32(h, RTA_OIF, (uint32_t)ifindex);
 	if (metric)
 		mnl_attr_put_u32(h, RTA_PRIORITY, metric);
+	if (table)
+		mnl_attr_put_u32(h, RTA_TABLE, table);
 	return transact(nl, h, NULL, NULL);
+}
+
+int ds_nl_rule(ds_nl *nl, bool add, const ds_addr *src, uint32_t table, uint32_t prio)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+	h->nlmsg_type = add ? RTM_NEWRULE : RTM_DELRULE;
+	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_EXCL : 0);
+	struct fib_rule_hdr *fr = mnl_nlmsg_put_extra_header(h, sizeof *fr);
+	fr->family = src->family == DS_AF_INET ? AF_INET : AF_INET6;
+	fr->src_len = src->plen ? src->plen : (uint8_t)(8 * ds_addr_iplen(src));
+	fr->action = FR_ACT_TO_TBL;
+	fr->table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
+	mnl_attr_put(h, FRA_SRC, ds_addr_iplen(src), src->ip);
+	mnl_attr_put_u32(h, FRA_TABLE, table);
+	mnl_attr_put_u32(h, FRA_PRIORITY, prio);
+	int rc = transact(nl, h, NULL, NULL);
+	if (rc != DS_OK && add && errno == EEXIST)
+		return DS_OK; /* left by an earlier run: same meaning */
+	return rc;
 }
 
 /* ---- parsing of link / address messages (dump answers and monitor events) ---- */

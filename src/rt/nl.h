@@ -26,9 +26,13 @@ void ds_nl_close(ds_nl *nl);
 int ds_nl_link_up(ds_nl *nl, int ifindex, unsigned mtu);
 /* nodad: IFA_F_NODAD for IPv6 (the HoA is unique by construction, requirements table "DAD"). */
 int ds_nl_addr(ds_nl *nl, bool add, int ifindex, const ds_addr *a, bool nodad);
-/* Route prefix (plen set) out of ifindex, optional gateway, metric; replace on add. */
+/* Route prefix (plen set; plen 0 = default route) out of ifindex, optional gateway, metric, in
+ * routing table `table` (0 = main); replace on add. */
 int ds_nl_route(ds_nl *nl, bool add, int ifindex, const ds_addr *prefix, const ds_addr *gw,
-		uint32_t metric);
+		uint32_t metric, uint32_t table);
+/* Policy rule "from src/plen lookup table" at priority prio: traffic sourced from a home address
+ * uses the tunnel's table while the daemon's own packets (from the CoA) use the main table. */
+int ds_nl_rule(ds_nl *nl, bool add, const ds_addr *src, uint32_t table, uint32_t prio);
 /* Report every link and address through ev (start-up state), synchronously. */
 int ds_nl_dump(ds_nl *nl, const ds_nl_events *ev);
 

@@ -108,7 +108,7 @@ static void parse_accesses(const ds_ynode *root, ds_ue_conf *uc)
 			continue;
 		}
 		ds_ymap_only(&it, keys);
-		ds_ue_access *a = &uc->access[uc->n_access++];
+		ds_ue_access_conf *a = &uc->access[uc->n_access++];
 		ds_yget_str(&it, "interface", a->ifname, sizeof a->ifname, true);
 		ds_yget_enum(&it, "kind", ds_access_kind_names, &a->kind, true);
 		/* default preference: home link first, then WLAN, then IPv4-only */
@@ -145,7 +145,7 @@ static void parse_pdns(const ds_ynode *root, ds_ue_conf *uc)
 			continue;
 		}
 		ds_ymap_only(&it, keys);
-		ds_ue_pdn *p = &uc->pdn[uc->n_pdn++];
+		ds_ue_pdn_conf *p = &uc->pdn[uc->n_pdn++];
 		p->lifetime = 3600;
 		if (ds_yget_str(&it, "apn", p->apn, sizeof p->apn, true) &&
 		    !ds_dns_name_valid(p->apn, DS_APN_MAX)) {

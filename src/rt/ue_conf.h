@@ -25,13 +25,13 @@ extern const char *const ds_access_kind_names[]; /* "3gpp-home", "wlan", "ipv4" 
 
 enum ds_eap_kind { DS_EAP_KIND_AKA = 0, DS_EAP_KIND_AKA_PRIME = 1 };
 
-typedef struct ds_ue_access {
+typedef struct ds_ue_access_conf {
 	char ifname[IF_NAMESIZE];
 	int kind;            /* enum ds_access_kind */
 	uint32_t priority;   /* higher wins when several accesses have a usable CoA */
-} ds_ue_access;
+} ds_ue_access_conf;
 
-typedef struct ds_ue_pdn {
+typedef struct ds_ue_pdn_conf {
 	char apn[DS_APN_MAX + 1];
 	ds_addr ha6;              /* static HA IPv6 address; unset: DNS discovery */
 	ds_addr ha4;              /* static HA IPv4 address (IPv4-only accesses) */
@@ -39,7 +39,7 @@ typedef struct ds_ue_pdn {
 	bool ipv4_hoa;            /* request an IPv4 home address (RFC 5555 cl. 3.1) */
 	bool force_udp;           /* RFC 5555 F flag: UDP encapsulation even without a NAT */
 	uint32_t lifetime;        /* requested binding lifetime, seconds */
-} ds_ue_pdn;
+} ds_ue_pdn_conf;
 
 typedef struct ds_ue_conf {
 	char imsi[16];
@@ -50,9 +50,9 @@ typedef struct ds_ue_conf {
 	char usim_file[DS_CONF_PATH_MAX];
 	char tun_name[IF_NAMESIZE];
 	uint32_t tun_mtu;
-	ds_ue_access access[DS_UE_MAX_ACCESS];
+	ds_ue_access_conf access[DS_UE_MAX_ACCESS];
 	unsigned n_access;
-	ds_ue_pdn pdn[DS_UE_MAX_PDN];
+	ds_ue_pdn_conf pdn[DS_UE_MAX_PDN];
 	unsigned n_pdn;
 	ds_addr dns_servers[DS_UE_MAX_DNS];   /* empty: the system resolver configuration */
 	unsigned n_dns;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -14,6 +15,7 @@
 #include "rt/dns_name.h"
 #include "rt/ha_conf.h"
 #include "rt/ue_conf.h"
+#include "rt/usim_file.h"
 #include "rt/ycfg.h"
 
 static const char good_ue[] =
@@ -269,6 +271,39 @@ static void test_names(void **state)
 	assert_false(ds_dns_name_valid("abcdef", 5));
 }
 
+static void test_usim_file(void **state)
+{
+	(void)state;
+	char path[64];
+	snprintf(path, sizeof path, "/tmp/dsmip6-usim-%d.yaml", (int)getpid());
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("k: 465b5ce8b199b49faa5f0a2ee238a6bc\nopc: 0xcd63cb71954a9f4e48a5994e37a02baf\n"
+	      "sqn: 32\n", f);
+	fclose(f);
+	ds_usim_file u;
+	char err[512];
+	assert_int_equal(ds_usim_file_load(path, &u, err, sizeof err), DS_OK);
+	assert_int_equal(u.k[0], 0x46);
+	assert_int_equal(u.opc[15], 0xaf);
+	assert_int_equal(u.sqn, 32);
+	/* the daemon persists a newer SQN; K and OPc survive the rewrite */
+	u.sqn = 0x123456789aull;
+	assert_int_equal(ds_usim_file_save(path, &u), DS_OK);
+	ds_usim_file v;
+	assert_int_equal(ds_usim_file_load(path, &v, err, sizeof err), DS_OK);
+	assert_memory_equal(&u, &v, sizeof u);
+
+	f = fopen(path, "w");
+	fputs("k: 465b5ce8\nopc: cd63cb71954a9f4e48a5994e37a02baf\nsqn: -1\nkey: x\n", f);
+	fclose(f);
+	assert_int_equal(ds_usim_file_load(path, &u, err, sizeof err), DS_E_CONFIG);
+	assert_non_null(strstr(err, ":1: k: must be exactly 32 hex digits"));
+	assert_non_null(strstr(err, ":3: sqn: must be a 48-bit sequence number"));
+	assert_non_null(strstr(err, ":4: key: unknown key"));
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +314,7 @@ int main(void)
 		cmocka_unit_test(test_ha_good),
 		cmocka_unit_test(test_ha_errors),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_usim_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

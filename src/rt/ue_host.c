@@ -1,0 +1,876 @@
+#include "rt/ue_host.h"
+
+#include <errno.h>
+#include <linux/if_addr.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "core/err.h"
+#include "core/util.h"
+#include "ipsec/esp_udp.h"
+#include "rt/nft.h"
+#include "rt/tun.h"
+#include "rt/ue_host_int.h"
+
+static const char *const state_names[] = { "?", "discovering", "ike", "at-home", "registering",
+					   "registered", "returning-home", "detaching", "detached",
+					   "failed" };
+
+static const char *state_name(int st)
+{
+	return st > 0 && (size_t)st < DS_ARRAY_LEN(state_names) ? state_names[st] : "?";
+}
+
+static ue_pdn *pdn_by_id(ds_ue_host *h, ds_pdn_id id)
+{
+	for (unsigned i = 0; i < h->conf.n_pdn; i++)
+		if (h->pdn[i].id == id && id)
+			return &h->pdn[i];
+	return NULL;
+}
+
+static ue_pdn *pdn_by_ike(ds_ue_host *h, const ds_ike_sa *sa)
+{
+	for (unsigned i = 0; i < h->conf.n_pdn; i++)
+		if (h->pdn[i].ike == sa && sa)
+			return &h->pdn[i];
+	return NULL;
+}
+
+ue_pdn *ds_ue_host_pdn_by_apn(ds_ue_host *h, const char *apn)
+{
+	for (unsigned i = 0; i < h->conf.n_pdn; i++)
+		if (strcasecmp(h->conf.pdn[i].apn, apn) == 0)
+			return &h->pdn[i];
+	return NULL;
+}
+
+void ds_ue_host_sync(ds_ue_host *h)
+{
+	ds_rt_timer_sync(&h->ue_timer);
+	ds_rt_timer_sync(&h->ike_timer);
+}
+
+/* ---- datagrams ---- */
+
+static void send_cb(void *ctx, const ds_pkt *pkt)
+{
+	ds_ue_host *h = ctx;
+	if (pkt->kind == DS_PKT_TUN) {
+		if (ds_tun_write(h->tun_fd, pkt->data, pkt->len) != DS_OK)
+			ds_logf_rl(&h->log.lg, &h->rl, ds_rt_now(), DS_LOG_WARN, "TUN write failed: %s",
+				   strerror(errno));
+		return;
+	}
+	ds_netio_send(h->net, pkt);
+}
+
+static void rx_cb(void *ctx, const ds_pkt *pkt)
+{
+	ds_ue_host *h = ctx;
+	ds_time now = ds_rt_now();
+	if (pkt->kind == DS_PKT_UDP && pkt->dst.port == DS_PORT_IKE) {
+		ds_ike_input(h->ike, pkt, now);
+	} else if (pkt->kind == DS_PKT_UDP && pkt->dst.port == DS_PORT_NATT) {
+		size_t off;
+		if (ds_udp4500_classify(pkt->data, pkt->len, &off) == DS_UDP4500_IKE)
+			ds_ike_input(h->ike, pkt, now);
+	} else {
+		ds_ue_input(h->ue, pkt, now);
+	}
+	ds_ue_host_sync(h);
+}
+
+static void on_tun(evutil_socket_t fd, short what, void *arg)
+{
+	ds_ue_host *h = arg;
+	for (int i = 0; i < 64; i++) {
+		size_t len;
+		if (ds_tun_read(h->tun_fd, h->tun_buf, sizeof h->tun_buf, &len) != DS_OK)
+			break;
+		ds_ue_tun_input(h->ue, h->tun_buf, len, ds_rt_now());
+	}
+	ds_ue_host_sync(h);
+}
+
+static ds_time ue_next(void *e) { return ds_ue_next_timeout(e); }
+static void ue_fire(void *e, ds_time now) { ds_ue_on_timer(e, now); }
+static ds_time ike_next(void *e) { return ds_ike_next_timeout(e); }
+static void ike_fire(void *e, ds_time now) { ds_ike_on_timer(e, now); }
+
+/* ---- accesses: netlink state -> the engine's ds_ue_access (TS 24.303 cl. 5.2) ---- */
+
+static int access_of_ifindex(ds_ue_host *h, int ifindex)
+{
+	for (unsigned i = 0; i < h->conf.n_access; i++)
+		if (h->ifs[i].ifindex == ifindex && ifindex)
+			return (int)i;
+	return -1;
+}
+
+static void schedule_eval(ds_ue_host *h)
+{
+	/* addresses come and go in bursts (DAD, RA): decide 200 ms after the last change */
+	struct timeval tv = { 0, 200000 };
+	evtimer_add(h->eval_ev, &tv);
+}
+
+static void nl_link(void *ctx, int ifindex, const char *name, bool up, bool gone)
+{
+	ds_ue_host *h = ctx;
+	for (unsigned i = 0; i < h->conf.n_access; i++) {
+		if (strcmp(h->conf.access[i].ifname, name) != 0 && h->ifs[i].ifindex != ifindex)
+			continue;
+		ue_if *f = &h->ifs[i];
+		if (gone) {
+			memset(f, 0, sizeof *f);
+		} else {
+			f->ifindex = ifindex;
+			f->up = up;
+		}
+		schedule_eval(h);
+	}
+}
+
+static void nl_addr(void *ctx, int ifindex, bool add, const ds_addr *a, uint32_t flags)
+{
+	ds_ue_host *h = ctx;
+	int i = access_of_ifindex(h, ifindex);
+	if (i < 0)
+		return;
+	ue_if *f = &h->ifs[i];
+	ds_addr *list = a->family == DS_AF_INET6 ? f->v6 : f->v4;
+	unsigned *n = a->family == DS_AF_INET6 ? &f->n6 : &f->n4;
+	/* a CoA must be usable: not link-local, not tentative (DAD running) or deprecated */
+	bool usable = add && !(flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED | IFA_F_DEPRECATED));
+	if (a->family == DS_AF_INET6 && a->ip[0] == 0xfe && (a->ip[1] & 0xc0) == 0x80)
+		return;
+	for (unsigned k = 0; k < *n; k++)
+		if (ds_addr_ip_eq(&list[k], a)) {
+			list[k] = list[--*n];
+			break;
+		}
+	if (usable && *n < DS_UE_MAX_ADDRS)
+		list[(*n)++] = *a;
+	schedule_eval(h);
+}
+
+static bool build_access(ds_ue_host *h, int i, ds_ue_access *acc)
+{
+	memset(acc, 0, sizeof *acc);
+	const ue_if *f = &h->ifs[i];
+	if (!f->ifindex || !f->up)
+		return false;
+	int kind = h->conf.access[i].kind;
+	if (kind == DS_ACCESS_3GPP_HOME && f->n6) {
+		acc->kind = DS_UE_ACCESS_HOME;
+		acc->coa6 = f->v6[0];
+		acc->coa6.plen = 0;
+	} else if (kind != DS_ACCESS_IPV4 && f->n6) {
+		acc->kind = DS_UE_ACCESS_IPV6;
+		acc->coa6 = f->v6[0];
+		acc->coa6.plen = 0;
+	} else if (f->n4) {
+		acc->kind = DS_UE_ACCESS_IPV4;
+		acc->coa4 = f->v4[0];
+		acc->coa4.plen = 0;
+	} else {
+		return false;
+	}
+	if (f->n4 && acc->kind != DS_UE_ACCESS_IPV4) {
+		acc->coa4 = f->v4[0];
+		acc->coa4.plen = 0;
+	}
+	/* home link detection (cl. 5.1.2.3): the prefixes on the link are compared with the HNP */
+	for (unsigned k = 0; k < f->n6 && acc->n_link_prefix < DS_ARRAY_LEN(acc->link_prefix); k++)
+		acc->link_prefix[acc->n_link_prefix++] = f->v6[k];
+	for (unsigned p = 0; p < h->conf.n_pdn; p++)
+		if (h->conf.pdn[p].force_udp)
+			acc->force_udp = true;
+	return true;
+}
+
+static bool same_access(const ds_ue_access *a, const ds_ue_access *b)
+{
+	return a->kind == b->kind && ds_addr_eq(&a->coa6, &b->coa6) && ds_addr_eq(&a->coa4, &b->coa4);
+}
+
+static void on_eval(evutil_socket_t fd, short what, void *arg)
+{
+	ds_ue_host *h = arg;
+	int best = -1;
+	ds_ue_access acc, cand;
+	memset(&acc, 0, sizeof acc);
+	for (unsigned i = 0; i < h->conf.n_access; i++) {
+		if (!build_access(h, (int)i, &cand))
+			continue;
+		if (best < 0 || h->conf.access[i].priority > h->conf.access[best].priority) {
+			best = (int)i;
+			acc = cand;
+		}
+	}
+	if (best == h->cur_access && same_access(&acc, &h->cur))
+		return;
+	char a6[DS_ADDR_STRLEN], a4[DS_ADDR_STRLEN];
+	ds_logf(&h->log.lg, DS_LOG_NOTICE, "access: %s (%s) CoA %s / %s",
+		best >= 0 ? h->conf.access[best].ifname : "none",
+		best >= 0 ? ds_access_kind_names[h->conf.access[best].kind] : "-",
+		ds_addr_fmt(&acc.coa6, a6, sizeof a6), ds_addr_fmt(&acc.coa4, a4, sizeof a4));
+	h->cur_access = best;
+	h->cur = acc;
+	ds_ue_access_change(h->ue, &acc, ds_rt_now());
+	ds_ue_host_sync(h);
+}
+
+static void on_nl(evutil_socket_t fd, short what, void *arg)
+{
+	ds_ue_host *h = arg;
+	ds_nl_events ev = { .ctx = h, .link = nl_link, .addr = nl_addr };
+	if (ds_nl_mon_read(h->mon) == DS_E_OVERRUN) {
+		/* events were lost: start from a fresh picture */
+		for (unsigned i = 0; i < h->conf.n_access; i++)
+			h->ifs[i].n4 = h->ifs[i].n6 = 0;
+		ds_nl_dump(h->nl, &ev);
+	}
+}
+
+/* ---- UE engine events ---- */
+
+static void pdn_state_cb(void *ctx, ds_pdn_id id, enum ds_ue_pdn_state st, int ev, int status)
+{
+	ds_ue_host *h = ctx;
+	ue_pdn *p = pdn_by_id(h, id);
+	if (!p)
+		return;
+	p->state = st;
+	ds_logf(&h->log.lg, st == DS_UE_PDN_FAILED ? DS_LOG_WARN : DS_LOG_INFO,
+		"PDN %s: %s%s", h->conf.pdn[p->idx].apn, state_name(st),
+		ev == DS_UE_EV_BA_REJECTED ? " (BA rejected)"
+		: ev == DS_UE_EV_TIMEOUT ? " (no answer)"
+		: ev == DS_UE_EV_REVOKED ? " (network-initiated detach)"
+		: ev == DS_UE_EV_IPV4_HOA_REJECTED ? " (IPv4 HoA refused)" : "");
+	if (status && ev == DS_UE_EV_BA_REJECTED)
+		ds_logf(&h->log.lg, DS_LOG_WARN, "PDN %s: BA status %d", h->conf.pdn[p->idx].apn,
+			status);
+	if (h->stopping) {
+		bool all_down = true;
+		for (unsigned i = 0; i < h->conf.n_pdn; i++)
+			if (h->pdn[i].id && h->pdn[i].state != DS_UE_PDN_DETACHED &&
+			    h->pdn[i].state != DS_UE_PDN_FAILED)
+				all_down = false;
+		if (all_down)
+			event_active(h->stop_ev, 0, 0);
+	}
+}
+
+static void hoa_cb(void *ctx, ds_pdn_id id, bool add, const ds_addr *hoa, const ds_addr *hoa4)
+{
+	ds_ue_host *h = ctx;
+	ue_pdn *p = pdn_by_id(h, id);
+	if (!p)
+		return;
+	uint32_t table = DS_UE_RT_TABLE_BASE + p->idx;
+	ds_addr def6 = { .family = DS_AF_INET6 }, def4 = { .family = DS_AF_INET };
+	char a[DS_ADDR_STRLEN], b[DS_ADDR_STRLEN];
+	ds_logf(&h->log.lg, DS_LOG_NOTICE, "PDN %s: %s HoA %s IPv4 HoA %s on %s",
+		h->conf.pdn[p->idx].apn, add ? "configuring" : "removing",
+		ds_addr_fmt(hoa, a, sizeof a), ds_addr_fmt(hoa4, b, sizeof b), h->tun_name);
+	const ds_addr *addrs[2] = { hoa, hoa4 };
+	const ds_addr *defs[2] = { &def6, &def4 };
+	for (int k = 0; k < 2; k++) {
+		const ds_addr *x = addrs[k];
+		if (!x || x->family == DS_AF_NONE)
+			continue;
+		ds_addr host = *x;
+		host.plen = x->family == DS_AF_INET6 ? 128 : 32;
+		host.port = 0;
+		/* the HoA lives on the TUN; traffic from it is routed into the TUN by a source rule,
+		 * while the daemon's own packets (from the CoA) keep using the main table */
+		int rc = ds_nl_addr(h->nl, add, h->tun_ifindex, &host, true);
+		if (add && rc == DS_OK)
+			rc = ds_nl_route(h->nl, true, h->tun_ifindex, defs[k], NULL, 0, table);
+		if (rc == DS_OK || !add)
+			ds_nl_rule(h->nl, add, &host, table, DS_UE_RULE_PRIO + p->idx);
+		if (rc != DS_OK && add)
+			ds_logf(&h->log.lg, DS_LOG_ERR, "cannot configure %s on %s: %s",
+				ds_addr_fmt(&host, a, sizeof a), h->tun_name, strerror(errno));
+	}
+	if (add) {
+		p->hoa = *hoa;
+		p->hoa4 = hoa4 ? *hoa4 : (ds_addr){ 0 };
+	}
+	p->hoa_set = add;
+}
+
+static void tunnel_cb(void *ctx, ds_pdn_id id, enum ds_ue_tunnel_mode mode, const ds_addr *local,
+		      const ds_addr *ha)
+{
+	ds_ue_host *h = ctx;
+	ue_pdn *p = pdn_by_id(h, id);
+	if (!p)
+		return;
+	p->tunnel = mode;
+	p->tun_local = local ? *local : (ds_addr){ 0 };
+	p->tun_ha = ha ? *ha : (ds_addr){ 0 };
+	static const char *const modes[] = { "none", "IPv6", "IPv4", "IPv4/UDP 4191" };
+	char a[DS_ADDR_STRLEN], b[DS_ADDR_STRLEN];
+	ds_logf(&h->log.lg, DS_LOG_INFO, "PDN %s: tunnel %s %s <-> %s", h->conf.pdn[p->idx].apn,
+		(unsigned)mode < 4 ? modes[mode] : "?", ds_addr_fmt(&p->tun_local, a, sizeof a),
+		ds_addr_fmt(&p->tun_ha, b, sizeof b));
+}
+
+typedef struct dns_req {
+	ds_ue_host *h;
+	ds_pdn_id id;
+} dns_req;
+
+static void dns_done(void *ctx, const ds_addr *a6, size_t n6, const ds_addr *a4, size_t n4)
+{
+	dns_req *r = ctx;
+	ds_ue_host *h = r->h;
+	ds_logf(&h->log.lg, DS_LOG_INFO, "HA discovery: %zu AAAA, %zu A", n6, n4);
+	if (pdn_by_id(h, r->id)) {
+		ds_ue_dns_answer(h->ue, r->id, a6, n6, a4, n4, ds_rt_now());
+		ds_ue_host_sync(h);
+	}
+	free(r);
+}
+
+static void dns_query_cb(void *ctx, ds_pdn_id id, const char *fqdn)
+{
+	ds_ue_host *h = ctx;
+	ue_pdn *p = pdn_by_id(h, id);
+	/* an operator-configured name overrides the HA-APN the engine built */
+	const char *name = p && h->conf.pdn[p->idx].ha_fqdn[0] ? h->conf.pdn[p->idx].ha_fqdn : fqdn;
+	dns_req *r = malloc(sizeof *r);
+	ds_logf(&h->log.lg, DS_LOG_INFO, "HA discovery: AAAA + A %s", name);
+	if (!r || ds_dns_resolve(h->dns, name, dns_done, r) != DS_OK) {
+		free(r);
+		ds_ue_dns_answer(h->ue, id, NULL, 0, NULL, 0, ds_rt_now());
+		return;
+	}
+	r->h = h;
+	r->id = id;
+}
+
+static int start_ike(ds_ue_host *h, ue_pdn *p, const ds_addr *local, const ds_addr *ha,
+		     const ds_addr *redirected_from)
+{
+	const ds_ue_pdn_conf *pc = &h->conf.pdn[p->idx];
+	if (!p->eap) {
+		ds_eap_aka_peer_cfg ec;
+		memset(&ec, 0, sizeof ec);
+		ec.identity = h->conf.nai;
+		memcpy(ec.k, h->usim.k, 16);
+		memcpy(ec.opc, h->usim.opc, 16);
+		ec.sqn_ms = h->usim.sqn;
+		ec.aka_prime = true;
+		ec.prefer_aka_prime = h->conf.eap == DS_EAP_KIND_AKA_PRIME;
+		ec.log = h->log.lg;
+		p->eap = ds_eap_aka_peer_new(&ec);
+		OPENSSL_cleanse(&ec, sizeof ec);
+		if (!p->eap)
+			return DS_E_NOMEM;
+	} else {
+		ds_eap_aka_peer_reset(p->eap);
+	}
+	ds_ike_connect_params cp;
+	memset(&cp, 0, sizeof cp);
+	cp.local = *local;
+	cp.local.port = 0;
+	cp.remote = *ha;
+	cp.remote.port = 0;
+	cp.nai = h->conf.nai;
+	cp.apn = pc->apn;
+	cp.eap = p->eap;
+	cp.eap_ops = &ds_eap_aka_peer_ops;
+	cp.cp.hnp = true;  /* MIP6_HOME_PREFIX, R-12 */
+	cp.redirected_from = redirected_from;
+	int err = 0;
+	p->ike_up = false;
+	p->ike = ds_ike_connect(h->ike, &cp, ds_rt_now(), &err);
+	return p->ike ? DS_OK : (err ? err : DS_E_STATE);
+}
+
+static void ue_ike_cb(void *ctx, ds_pdn_id id, enum ds_ue_ike_action action, void *ike,
+		      const ds_addr *local, const ds_addr *ha)
+{
+	ds_ue_host *h = ctx;
+	ue_pdn *p = pdn_by_id(h, id);
+	if (!p)
+		return;
+	ds_time now = ds_rt_now();
+	int rc = DS_OK;
+	switch (action) {
+	case DS_UE_IKE_START:
+		rc = start_ike(h, p, local, ha, NULL);
+		break;
+	case DS_UE_IKE_MOVE:
+		/* RFC 5555 cl. 5.1 / RFC 4877: the IKE SA follows the new CoA after the BA (K=1) */
+		if (p->ike)
+			rc = ds_ike_update_peer(p->ike, local, NULL, now);
+		break;
+	case DS_UE_IKE_DELETE:
+		if (p->ike)
+			rc = ds_ike_delete(p->ike, now);
+		break;
+	}
+	if (rc != DS_OK) {
+		ds_logf(&h->log.lg, DS_LOG_WARN, "PDN %s: IKE action %d failed: %s",
+			h->conf.pdn[p->idx].apn, action, ds_strerror(rc));
+		if (action == DS_UE_IKE_START)
+			ds_ue_ike_failed(h->ue, id, now);
+	}
+}
+
+/* ---- IKEv2 initiator events ---- */
+
+static void save_sqn(ds_ue_host *h, ue_pdn *p)
+{
+	const ds_usim *u = ds_eap_aka_peer_usim(p->eap);
+	uint64_t sqn = u ? ds_usim_sqn_ms(u) : 0;
+	if (sqn > h->usim.sqn) {
+		h->usim.sqn = sqn;
+		if (ds_usim_file_save(h->conf.usim_file, &h->usim) != DS_OK)
+			ds_logf(&h->log.lg, DS_LOG_ERR, "cannot save the SQN to %s: %s",
+				h->conf.usim_file, strerror(errno));
+	}
+}
+
+static void established_cb(void *ctx, ds_ike_sa *sa, const ds_ike_info *info)
+{
+	ds_ue_host *h = ctx;
+	ue_pdn *p = pdn_by_ike(h, sa);
+	if (!p)
+		return;
+	p->info = *info;
+	p->ike_up = true;
+	if (p->eap)
+		save_sqn(h, p);
+	char hnp[DS_ADDR_STRLEN];
+	ds_logf(&h->log.lg, DS_LOG_INFO, "PDN %s: IKE SA up, HNP %s", info->apn,
+		ds_addr_fmt(&info->hnp, hnp, sizeof hnp));
+	if (!info->has_hnp) {
+		ds_logf(&h->log.lg, DS_LOG_ERR, "PDN %s: no MIP6_HOME_PREFIX in CFG_REPLY", info->apn);
+		ds_ike_delete(sa, ds_rt_now());
+		return;
+	}
+	/* RFC 5026 cl. 5 / R-14: the MH SA's selectors must carry the HoA: ask for a CHILD_SA
+	 * between HoA (HNP | IID) and the HA now that the prefix is known */
+	ds_addr hoa = info->hnp;
+	memcpy(hoa.ip + 8, h->iid, 8);
+	hoa.plen = 0;
+	ds_ike_child_params cp = { .local = hoa, .remote = info->remote, .proto = 135,
+				   .mode = DS_ESP_TRANSPORT };
+	cp.remote.port = 0;
+	const ds_ue_pdn_conf *pc = &h->conf.pdn[p->idx];
+	if (pc->ha6.family == DS_AF_INET6)
+		cp.remote = pc->ha6;
+	int rc = ds_ike_create_child(sa, &cp, ds_rt_now());
+	if (rc != DS_OK)
+		ds_logf(&h->log.lg, DS_LOG_ERR, "PDN %s: CREATE_CHILD_SA for the HoA: %s", info->apn,
+			ds_strerror(rc));
+}
+
+static void child_up_cb(void *ctx, ds_ike_sa *sa, const ds_ike_child *child)
+{
+	ds_ue_host *h = ctx;
+	ue_pdn *p = pdn_by_ike(h, sa);
+	if (!p || !p->ike_up)
+		return; /* the IKE_AUTH bootstrap CHILD_SA (CoA selectors) is not used for MH */
+	ds_addr hoa = p->info.hnp;
+	memcpy(hoa.ip + 8, h->iid, 8);
+	if (!ds_addr_in_prefix(&hoa, &child->out.sel.local, child->out.sel.local.plen) ||
+	    child->out.sel.local.family != DS_AF_INET6)
+		return;
+	int err = 0;
+	ds_esp_sa *in = ds_esp_sa_new(&child->in, &err);
+	ds_esp_sa *out = in ? ds_esp_sa_new(&child->out, &err) : NULL;
+	if (!in || !out) {
+		ds_esp_sa_free(in);
+		ds_logf(&h->log.lg, DS_LOG_ERR, "cannot create ESP SAs: %s", ds_strerror(err));
+		return;
+	}
+	ds_ue_ike_info ui;
+	memset(&ui, 0, sizeof ui);
+	ui.ike = sa;
+	ui.hnp = p->info.hnp;
+	ui.hnp_lifetime_s = p->info.hnp_lifetime_s;
+	const ds_ue_pdn_conf *pc = &h->conf.pdn[p->idx];
+	ui.ha6 = pc->ha6.family ? pc->ha6 : (p->info.remote.family == DS_AF_INET6 ? p->info.remote
+										  : ui.ha6);
+	ui.ha6.port = 0;
+	ui.ha4 = pc->ha4.family ? pc->ha4 : (p->info.remote.family == DS_AF_INET ? p->info.remote
+										 : ui.ha4);
+	ui.ha4.port = 0;
+	ui.sa_out = out;
+	ui.sa_in = in;
+	ds_ue_ike_up(h->ue, p->id, &ui, ds_rt_now());
+}
+
+static void closed_cb(void *ctx, ds_ike_sa *sa, int reason, const ds_ike_info *info)
+{
+	ds_ue_host *h = ctx;
+	ue_pdn *p = pdn_by_ike(h, sa);
+	if (!p)
+		return;
+	p->ike = NULL;
+	bool was_up = p->ike_up;
+	p->ike_up = false;
+	ds_logf(&h->log.lg, DS_LOG_INFO, "PDN %s: IKE SA closed (reason %d)", h->conf.pdn[p->idx].apn,
+		reason);
+	if (reason == DS_IKE_CLOSE_SHUTDOWN || reason == DS_IKE_CLOSE_REDIRECTED ||
+	    reason == DS_IKE_CLOSE_LOCAL || reason == DS_IKE_CLOSE_REKEYED)
+		return;
+	ds_time now = ds_rt_now();
+	if (was_up && reason == DS_IKE_CLOSE_PEER_DELETE)
+		ds_ue_ike_deleted(h->ue, p->id, now);  /* network-initiated detach */
+	else
+		ds_ue_ike_failed(h->ue, p->id, now);
+}
+
+static void redirected_cb(void *ctx, ds_ike_sa *sa, const ds_addr *new_gw, const char *fqdn)
+{
+	ds_ue_host *h = ctx;
+	ue_pdn *p = pdn_by_ike(h, sa);
+	if (!p)
+		return;
+	char a[DS_ADDR_STRLEN];
+	ds_logf(&h->log.lg, DS_LOG_NOTICE, "PDN %s: redirected to %s", h->conf.pdn[p->idx].apn,
+		new_gw && new_gw->family ? ds_addr_fmt(new_gw, a, sizeof a) : (fqdn ? fqdn : "?"));
+	if (new_gw && new_gw->family)
+		ds_ue_ike_redirected(h->ue, p->id, new_gw, ds_rt_now());
+}
+
+static void keylog_cb(void *ctx, const char *line)
+{
+	ds_ue_host *h = ctx;
+	if (h->keylog) {
+		fprintf(h->keylog, "%s\n", line);
+		fflush(h->keylog);
+	}
+}
+
+/* ---- PDN connections ---- */
+
+int ds_ue_host_attach(ds_ue_host *h, unsigned idx)
+{
+	ue_pdn *p = &h->pdn[idx];
+	if (p->id) {
+		enum ds_ue_pdn_state st = ds_ue_pdn_state_of(h->ue, p->id);
+		if (st != DS_UE_PDN_DETACHED && st != DS_UE_PDN_FAILED)
+			return DS_E_EXISTS;
+		ds_ue_pdn_remove(h->ue, p->id);
+		p->id = 0;
+	}
+	const ds_ue_pdn_conf *c = &h->conf.pdn[idx];
+	ds_ue_pdn_config pc;
+	memset(&pc, 0, sizeof pc);
+	snprintf(pc.apn, sizeof pc.apn, "%s", c->apn);
+	pc.ha6 = c->ha6;
+	pc.ha4 = c->ha4;
+	pc.discover = !c->ha6.family && !c->ha4.family;
+	pc.want_ipv4_hoa = c->ipv4_hoa;
+	pc.lifetime_s = (uint16_t)(c->lifetime > 65535 ? 65535 : c->lifetime);
+	p->idx = idx;
+	int err = 0;
+	p->id = ds_ue_pdn_add(h->ue, &pc, ds_rt_now(), &err);
+	ds_ue_host_sync(h);
+	return p->id ? DS_OK : (err ? err : DS_E_STATE);
+}
+
+/* ---- signals ---- */
+
+static void on_stop_done(evutil_socket_t fd, short what, void *arg)
+{
+	ds_ue_host *h = arg;
+	event_base_loopbreak(h->base);
+}
+
+static void on_stop(evutil_socket_t sig, short what, void *arg)
+{
+	ds_ue_host *h = arg;
+	if (h->stopping) {
+		ds_logf(&h->log.lg, DS_LOG_NOTICE, "second signal: exiting without waiting");
+		event_base_loopbreak(h->base);
+		return;
+	}
+	h->stopping = true;
+	/* UE-initiated detach of every PDN connection (Annex A.5) before exiting */
+	unsigned n = 0;
+	for (unsigned i = 0; i < h->conf.n_pdn; i++) {
+		ue_pdn *p = &h->pdn[i];
+		if (p->id && ds_ue_pdn_detach(h->ue, p->id, ds_rt_now()) == DS_OK)
+			n++;
+	}
+	ds_logf(&h->log.lg, DS_LOG_NOTICE, "signal %d: detaching %u PDN connection(s)", (int)sig, n);
+	ds_ue_host_sync(h);
+	struct timeval tv = { 5, 0 }; /* do not hang on an unreachable HA */
+	if (n == 0)
+		tv.tv_sec = 0;
+	evtimer_add(h->stop_ev, &tv);
+}
+
+static void on_hup(evutil_socket_t sig, short what, void *arg)
+{
+	ds_ue_host *h = arg;
+	char msg[512];
+	ds_ue_host_reload(h, msg, sizeof msg);
+	ds_logf(&h->log.lg, DS_LOG_NOTICE, "SIGHUP: %s", msg);
+}
+
+int ds_ue_host_reload(ds_ue_host *h, char *msg, size_t len)
+{
+	ds_ue_conf nc;
+	char err[2048];
+	if (ds_ue_conf_load(h->conf_path, &nc, err, sizeof err) != DS_OK) {
+		snprintf(msg, len, "configuration not reloaded: %s", err);
+		return DS_E_CONFIG;
+	}
+	ds_log_sink_set_level(&h->log, nc.log.level);
+	h->conf.log.level = nc.log.level;
+	bool restart = nc.n_pdn != h->conf.n_pdn || nc.n_access != h->conf.n_access ||
+		       memcmp(nc.pdn, h->conf.pdn, sizeof nc.pdn) != 0 ||
+		       memcmp(nc.access, h->conf.access, sizeof nc.access) != 0 ||
+		       strcmp(nc.nai, h->conf.nai) != 0 || strcmp(nc.tun_name, h->conf.tun_name) != 0;
+	snprintf(msg, len, "log level %s applied%s", ds_log_level_name(nc.log.level),
+		 restart ? "; identity, accesses, PDN connections or TUN changes need a restart" : "");
+	return DS_OK;
+}
+
+/* ---- start-up ---- */
+
+/* Interface identifier of the HoA: stable per subscriber (a restarted UE or HA finds the same
+ * HoA) and not revealing the IMSI: the first 64 bits of SHA-256(NAI), universal/local bit
+ * cleared (RFC 4291 cl. 2.5.1: not a universally administered identifier). */
+static int derive_iid(ds_ue_host *h)
+{
+	unsigned char md[32];
+	unsigned int n = 0;
+	if (!EVP_Digest(h->conf.nai, strlen(h->conf.nai), md, &n, EVP_sha256(), NULL) || n < 8)
+		return DS_E_CRYPTO;
+	memcpy(h->iid, md, 8);
+	h->iid[0] &= (uint8_t)~0x02;
+	return DS_OK;
+}
+
+static int setup_tun(ds_ue_host *h)
+{
+	h->tun_fd = ds_tun_open(h->conf.tun_name, h->tun_name, &h->tun_ifindex);
+	if (h->tun_fd < 0) {
+		ds_logf(&h->log.lg, DS_LOG_ERR, "cannot create TUN %s: %s", h->conf.tun_name,
+			strerror(errno));
+		return DS_E_IO;
+	}
+	if (ds_nl_link_up(h->nl, h->tun_ifindex, h->conf.tun_mtu) != DS_OK) {
+		ds_logf(&h->log.lg, DS_LOG_ERR, "cannot bring %s up: %s", h->tun_name, strerror(errno));
+		return DS_E_IO;
+	}
+	h->tun_ev = event_new(h->base, h->tun_fd, EV_READ | EV_PERSIST, on_tun, h);
+	return h->tun_ev && event_add(h->tun_ev, NULL) == 0 ? DS_OK : DS_E_NOMEM;
+}
+
+static int setup_engines(ds_ue_host *h)
+{
+	ds_ue_config uc;
+	memset(&uc, 0, sizeof uc);
+	uc.send = send_cb;
+	uc.send_ctx = h;
+	uc.ev.ctx = h;
+	uc.ev.pdn_state = pdn_state_cb;
+	uc.ev.hoa = hoa_cb;
+	uc.ev.tunnel = tunnel_cb;
+	uc.ev.dns_query = dns_query_cb;
+	uc.ev.ike = ue_ike_cb;
+	uc.log = h->log.lg;
+	memcpy(uc.iid, h->iid, 8);
+	snprintf(uc.mcc, sizeof uc.mcc, "%s", h->conf.mcc);
+	snprintf(uc.mnc, sizeof uc.mnc, "%s", h->conf.mnc);
+	h->ue = ds_ue_new(&uc);
+	if (!h->ue) {
+		ds_logf(&h->log.lg, DS_LOG_ERR, "UE engine refused the configuration");
+		return DS_E_CONFIG;
+	}
+	ds_ike_config ic;
+	memset(&ic, 0, sizeof ic);
+	ic.role = DS_IKE_INITIATOR;
+	ic.send = send_cb;
+	ic.send_ctx = h;
+	ic.ev.ctx = h;
+	ic.ev.established = established_cb;
+	ic.ev.child_up = child_up_cb;
+	ic.ev.closed = closed_cb;
+	ic.ev.redirected = redirected_cb;
+	ic.ev.keylog = keylog_cb;
+	ic.log = h->log.lg;
+	ic.keylog = h->keylog != NULL;
+	int err = 0;
+	h->ike = ds_ike_new(&ic, &err);
+	if (!h->ike) {
+		ds_logf(&h->log.lg, DS_LOG_ERR, "IKE engine: %s", ds_strerror(err));
+		return err ? err : DS_E_CONFIG;
+	}
+	if (ds_rt_timer_init(&h->ue_timer, h->base, ue_next, ue_fire, h->ue) != DS_OK ||
+	    ds_rt_timer_init(&h->ike_timer, h->base, ike_next, ike_fire, h->ike) != DS_OK)
+		return DS_E_NOMEM;
+	return DS_OK;
+}
+
+static int setup(ds_ue_host *h)
+{
+	char err[512];
+	h->base = event_base_new();
+	if (!h->base)
+		return DS_E_NOMEM;
+	if (ds_usim_file_load(h->conf.usim_file, &h->usim, err, sizeof err) != DS_OK) {
+		ds_logf(&h->log.lg, DS_LOG_ERR, "USIM file: %s", err);
+		return DS_E_CONFIG;
+	}
+	if (derive_iid(h) != DS_OK)
+		return DS_E_CRYPTO;
+	if (h->conf.keylog_dir[0]) {
+		char p[DS_CONF_PATH_MAX + 32];
+		snprintf(p, sizeof p, "%s/ikev2_keys.log", h->conf.keylog_dir);
+		h->keylog = fopen(p, "a");
+		if (!h->keylog)
+			ds_logf(&h->log.lg, DS_LOG_WARN, "key log %s: %s", p, strerror(errno));
+	}
+	h->dns = ds_dns_new(h->base, h->conf.dns_servers, h->conf.n_dns, err, sizeof err);
+	if (!h->dns) {
+		ds_logf(&h->log.lg, DS_LOG_ERR, "DNS: %s", err);
+		return DS_E_IO;
+	}
+	h->nl = ds_nl_open();
+	if (!h->nl) {
+		ds_logf(&h->log.lg, DS_LOG_ERR, "netlink: %s", strerror(errno));
+		return DS_E_IO;
+	}
+	int rc = setup_engines(h);
+	if (rc != DS_OK)
+		return rc;
+	if (ds_nft_install(DS_UE_NFT_TABLE, err, sizeof err) == DS_OK)
+		h->nft_installed = true;
+	else
+		ds_logf(&h->log.lg, DS_LOG_WARN, "nftables table not installed: %s", err);
+	if ((rc = setup_tun(h)) != DS_OK)
+		return rc;
+	static const uint8_t raw6[] = { 60, 43, 50, 135, 41, 4 };
+	static const uint8_t raw4[] = { 50, 41, 4 };
+	ds_netio_cfg nc = {
+		.base = h->base, .log = &h->log.lg, .ike = true, .dsmip_udp = true,
+		.raw6 = raw6, .n_raw6 = sizeof raw6, .raw4 = raw4, .n_raw4 = sizeof raw4,
+		.rx = rx_cb, .ctx = h,
+	};
+	nc.bind6.family = DS_AF_INET6;
+	nc.bind4.family = DS_AF_INET;
+	h->net = ds_netio_new(&nc);
+	if (!h->net)
+		return DS_E_IO;
+	ds_nl_events ev = { .ctx = h, .link = nl_link, .addr = nl_addr };
+	h->mon = ds_nl_mon_open(&ev);
+	if (!h->mon)
+		return DS_E_IO;
+	h->nl_ev = event_new(h->base, ds_nl_mon_fd(h->mon), EV_READ | EV_PERSIST, on_nl, h);
+	h->eval_ev = evtimer_new(h->base, on_eval, h);
+	h->stop_ev = evtimer_new(h->base, on_stop_done, h);
+	if (!h->nl_ev || !h->eval_ev || !h->stop_ev || event_add(h->nl_ev, NULL) != 0)
+		return DS_E_NOMEM;
+	h->cur_access = -1;
+	ds_nl_dump(h->nl, &ev);
+	on_eval(-1, 0, h); /* the engine starts on the access present now */
+	for (unsigned i = 0; i < h->conf.n_pdn; i++) {
+		rc = ds_ue_host_attach(h, i);
+		if (rc != DS_OK)
+			ds_logf(&h->log.lg, DS_LOG_ERR, "PDN %s: %s", h->conf.pdn[i].apn, ds_strerror(rc));
+	}
+	h->ctl = ds_ctl_server_new(h->base, h->conf.ctl_socket, ds_ue_ctl_cmds, h, &h->log.lg);
+	if (!h->ctl)
+		return DS_E_IO;
+	h->sig_term = evsignal_new(h->base, SIGTERM, on_stop, h);
+	h->sig_int = evsignal_new(h->base, SIGINT, on_stop, h);
+	h->sig_hup = evsignal_new(h->base, SIGHUP, on_hup, h);
+	if (!h->sig_term || !h->sig_int || !h->sig_hup || event_add(h->sig_term, NULL) ||
+	    event_add(h->sig_int, NULL) || event_add(h->sig_hup, NULL))
+		return DS_E_NOMEM;
+	signal(SIGPIPE, SIG_IGN);
+	ds_ue_host_sync(h);
+	return DS_OK;
+}
+
+static void teardown(ds_ue_host *h)
+{
+	struct event **evs[] = { &h->sig_term, &h->sig_int, &h->sig_hup, &h->tun_ev, &h->nl_ev,
+				 &h->eval_ev, &h->stop_ev };
+	if (h->ctl)
+		ds_ctl_server_free(h->ctl);
+	for (size_t i = 0; i < DS_ARRAY_LEN(evs); i++)
+		if (*evs[i])
+			event_free(*evs[i]);
+	ds_netio_free(h->net);
+	if (h->ike_timer.ev)
+		ds_rt_timer_free(&h->ike_timer);
+	if (h->ue_timer.ev)
+		ds_rt_timer_free(&h->ue_timer);
+	h->stopping = true;
+	ds_ike_free(h->ike);
+	/* home addresses and policy rules go with the daemon */
+	for (unsigned i = 0; i < h->conf.n_pdn; i++)
+		if (h->pdn[i].hoa_set && h->nl)
+			hoa_cb(h, h->pdn[i].id, false, &h->pdn[i].hoa, &h->pdn[i].hoa4);
+	ds_ue_free(h->ue);
+	for (unsigned i = 0; i < h->conf.n_pdn; i++)
+		if (h->pdn[i].eap)
+			ds_eap_aka_peer_ops.free(h->pdn[i].eap);
+	if (h->tun_fd > 0)
+		close(h->tun_fd);
+	ds_nl_mon_close(h->mon);
+	ds_nl_close(h->nl);
+	ds_dns_free(h->dns);
+	if (h->nft_installed)
+		ds_nft_remove(DS_UE_NFT_TABLE);
+	if (h->keylog)
+		fclose(h->keylog);
+	ds_usim_file_wipe(&h->usim);
+	if (h->base)
+		event_base_free(h->base);
+}
+
+int ds_ue_host_main(const ds_ue_host_opts *o)
+{
+	ds_ue_host *h = calloc(1, sizeof *h);
+	if (!h)
+		return 2;
+	h->conf_path = o->conf_path;
+	h->tun_fd = -1;
+	h->rl = (ds_ratelimit)DS_RATELIMIT_INIT(1000, 10);
+	char err[4096];
+	if (ds_ue_conf_load(o->conf_path, &h->conf, err, sizeof err) != DS_OK) {
+		fprintf(stderr, "%s\n", err);
+		free(h);
+		return 1;
+	}
+	if (o->foreground_log)
+		h->conf.log.syslog = false;
+	if (o->log_level > 0)
+		h->conf.log.level = o->log_level;
+	ds_log_sink_open(&h->log, "dsmip6-ue", &h->conf.log);
+	int rc = setup(h);
+	if (rc == DS_OK) {
+		ds_logf(&h->log.lg, DS_LOG_NOTICE, "dsmip6-ue running: NAI %s, %u PDN connection(s), "
+			"TUN %s, control %s", h->conf.nai, h->conf.n_pdn, h->tun_name, h->conf.ctl_socket);
+		event_base_dispatch(h->base);
+	} else {
+		ds_logf(&h->log.lg, DS_LOG_ERR, "start-up failed: %s", ds_strerror(rc));
+	}
+	teardown(h);
+	ds_log_sink_close(&h->log);
+	free(h);
+	return rc == DS_OK ? 0 : 2;
+}
