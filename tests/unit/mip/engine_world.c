@@ -137,6 +137,16 @@ static void ev_ha_ike(void *ctx, void *ike, enum ds_ha_ike_action a, const ds_ad
 		w->ha_ike_addr = *addr;
 }
 
+static const char *g_v4pool = "10.45.0.0/24";
+
+world *w_new_pool(const char *v4pool)
+{
+	g_v4pool = v4pool;
+	world *w = w_new();
+	g_v4pool = "10.45.0.0/24";
+	return w;
+}
+
 world *w_new(void)
 {
 	world *w = calloc(1, sizeof *w);
@@ -156,7 +166,7 @@ world *w_new(void)
 	hc.ha6 = W_HA6;
 	hc.ha4 = W_HA4;
 	hc.hnp_pool = parse("2001:db8:1000::/48");
-	hc.ipv4_pool = parse("10.45.0.0/24");
+	hc.ipv4_pool = parse(g_v4pool);
 	hc.max_lifetime_s = 3600;
 	w->ha = ds_ha_new(&hc);
 	ds_ue_config uc;
@@ -364,4 +374,74 @@ int w_sniff_bu(world *w, const w_pkt *k, ds_mh_msg *m, bool *has_hao)
 	if (has_hao)
 		*has_hao = v.has_hao;
 	return ds_mh_decode(out, n, v.has_hao ? v.hao : v.src, v.dst, m);
+}
+
+int w_raw_ue(world *w, const char *nai, raw_ue *r)
+{
+	memset(r, 0, sizeof *r);
+	int rc = ds_ha_assign_hnp(w->ha, nai, "internet", &r->hnp, NULL);
+	if (rc != DS_OK)
+		return rc;
+	r->hoa = r->hnp;
+	r->hoa.plen = 0;
+	r->hoa.ip[15] = 0x42;
+	uint32_t up = 0x40000 + w->spi_base++, down = 0x50000 + w->spi_base++;
+	r->out = mk_sa(up, DS_ESP_OUT, &r->hoa, &W_HA6, false);
+	r->in = mk_sa(down, DS_ESP_IN, &r->hoa, &W_HA6, false);
+	ds_esp_sa *ha_in = mk_sa(up, DS_ESP_IN, &W_HA6, &r->hoa, false);
+	ds_esp_sa *ha_out = mk_sa(down, DS_ESP_OUT, &W_HA6, &r->hoa, false);
+	r->ike = (void *)(uintptr_t)(0x9000 + w->spi_base);
+	return ds_ha_ike_up(w->ha, nai, "internet", r->ike, ha_out, ha_in, &W_COA6, w->now);
+}
+
+void w_raw_free(raw_ue *r)
+{
+	ds_esp_sa_free(r->out);
+	ds_esp_sa_free(r->in);
+}
+
+int w_raw_bu(world *w, raw_ue *r, const ds_mh_msg *bu, int path, ds_mh_msg *ba)
+{
+	uint8_t mh[256], pkt[1024];
+	size_t ml, n;
+	int rc = ds_mh_encode(bu, r->hoa.ip, W_HA6.ip, mh, sizeof mh, &ml);
+	if (rc != DS_OK)
+		return rc;
+	ds_pkt p;
+	memset(&p, 0, sizeof p);
+	if (path == RAW_HAO) {
+		rc = ds_sig_build(W_COA6.ip, W_HA6.ip, r->hoa.ip, NULL, r->out, mh, ml, pkt, sizeof pkt,
+				  &n);
+		p = (ds_pkt){ .kind = DS_PKT_IP, .src = W_COA6, .dst = W_HA6, .data = pkt, .len = n };
+	} else {
+		rc = ds_sig_build(r->hoa.ip, W_HA6.ip, NULL, NULL, r->out, mh, ml, pkt, sizeof pkt, &n);
+		if (path == RAW_UDP) {
+			p = (ds_pkt){ .kind = DS_PKT_UDP, .src = W_COA4, .dst = W_HA4, .data = pkt,
+				      .len = n };
+			p.src.port = 4191;
+			p.dst.port = 4191;
+			nat_out(w, &p);
+		} else {
+			p = (ds_pkt){ .kind = DS_PKT_IP, .src = r->hoa, .dst = W_HA6, .data = pkt,
+				      .len = n };
+		}
+	}
+	if (rc != DS_OK)
+		return rc;
+	w_q_clear(&w->from_ha);
+	ds_ha_input(w->ha, &p, w->now);
+	if (w->from_ha.n == 0)
+		return DS_E_NOTFOUND;
+	const w_pkt *k = &w->from_ha.v[w->from_ha.n - 1];
+	ds_ip6_view v;
+	rc = ds_ip6_parse(k->data, k->p.len, &v);
+	if (rc != DS_OK)
+		return rc;
+	uint8_t out[1024], nh;
+	size_t on;
+	rc = ds_esp_open(r->in, k->data + v.off, v.len, out, sizeof out, &on, &nh);
+	if (rc != DS_OK)
+		return rc;
+	w_q_clear(&w->from_ha);
+	return ds_mh_decode(out, on, v.src, v.has_rh2 ? v.rh2 : v.dst, ba);
 }

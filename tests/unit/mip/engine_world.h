@@ -70,5 +70,20 @@ void w_run_until(world *w, ds_time t);
 /* Decrypt and decode a BU the UE sent (entry of ue_log). */
 int w_sniff_bu(world *w, const w_pkt *k, ds_mh_msg *m, bool *has_hao);
 void w_q_clear(w_queue *q);
+/* A new world with another IPv4 HoA pool (e.g. a tiny one to exhaust). */
+world *w_new_pool(const char *v4pool);
+
+/* A hand-driven UE identity at the HA: its own ESP SA pair, BUs crafted by the test. */
+typedef struct raw_ue {
+	struct ds_esp_sa *out, *in;
+	ds_addr hnp, hoa;
+	void *ike;
+} raw_ue;
+enum { RAW_HAO = 0, RAW_UDP = 1, RAW_HOME = 2 };
+int w_raw_ue(world *w, const char *nai, raw_ue *r);
+void w_raw_free(raw_ue *r);
+/* Seal bu, send it over `path` (from W_COA6 with HAO, UDP from W_COA4 through the NAT when
+ * w->nat, or from the home link) and decode the BA that comes back. DS_E_NOTFOUND: no BA. */
+int w_raw_bu(world *w, raw_ue *r, const ds_mh_msg *bu, int path, ds_mh_msg *ba);
 
 #endif

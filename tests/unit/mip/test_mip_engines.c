@@ -662,6 +662,211 @@ static void at_home_no_bu(void **state)
 	(void)pfx;
 }
 
+
+static ds_mh_msg reg_bu(uint16_t seq)
+{
+	ds_mh_msg m;
+	memset(&m, 0, sizeof m);
+	m.type = DS_MH_BU;
+	m.seq = seq;
+	m.bu_flags = DS_BU_A | DS_BU_H | DS_BU_K | DS_BU_R | DS_BU_O;
+	m.lifetime = 100;
+	return m;
+}
+
+/* Every BU validation outcome with its status (RFC 6275 cl. 10.3.1, RFC 5555 cl. 4.5). */
+static void ha_validation_statuses(void **state)
+{
+	world *w = *state;
+	raw_ue a, b;
+	assert_int_equal(w_raw_ue(w, "a@nai", &a), DS_OK);
+	assert_int_equal(w_raw_ue(w, "b@nai", &b), DS_OK);
+	ds_mh_msg bu = reg_bu(10), ba;
+	/* accepted, granted lifetime capped at the configured maximum (3600 s = 900 units) */
+	bu.lifetime = 0xffff;
+	bu.has_alt_coa = true;
+	memcpy(bu.alt_coa, W_COA6.ip, 16);
+	assert_int_equal(w_raw_bu(w, &a, &bu, RAW_HAO, &ba), DS_OK);
+	assert_int_equal(ba.status, 0);
+	assert_int_equal(ba.seq, 10);
+	assert_int_equal(ba.lifetime, 900);
+	assert_int_equal(ba.ba_flags, DS_BA_K | DS_BA_R);
+	assert_false(ba.nat.present);
+	/* 135: not newer than the last accepted; BA carries the last accepted number */
+	bu.seq = 10;
+	assert_int_equal(w_raw_bu(w, &a, &bu, RAW_HAO, &ba), DS_OK);
+	assert_int_equal(ba.status, 135);
+	assert_int_equal(ba.seq, 10);
+	bu.seq = 9;
+	assert_int_equal(w_raw_bu(w, &a, &bu, RAW_HAO, &ba), DS_OK);
+	assert_int_equal(ba.status, 135);
+	/* A=0 still gets a BA for a home registration */
+	bu.seq = 11;
+	bu.bu_flags &= (uint16_t)~DS_BU_A;
+	assert_int_equal(w_raw_bu(w, &a, &bu, RAW_HAO, &ba), DS_OK);
+	assert_int_equal(ba.status, 0);
+	/* H=0: not a home registration, dropped without a BA */
+	bu.seq = 12;
+	bu.bu_flags = DS_BU_A;
+	assert_int_equal(w_raw_bu(w, &a, &bu, RAW_HAO, &ba), DS_E_NOTFOUND);
+	/* link-local CoA -> 174 */
+	bu = reg_bu(13);
+	bu.has_alt_coa = true;
+	bu.alt_coa[0] = 0xfe;
+	bu.alt_coa[1] = 0x80;
+	assert_int_equal(w_raw_bu(w, &a, &bu, RAW_HAO, &ba), DS_OK);
+	assert_int_equal(ba.status, 174);
+	/* over UDP without the IPv4 CoA option -> 174 */
+	bu = reg_bu(14);
+	assert_int_equal(w_raw_bu(w, &a, &bu, RAW_UDP, &ba), DS_OK);
+	assert_int_equal(ba.status, 174);
+	/* b's SA with a's HoA -> 133 (never another UE's HNP, R-58) */
+	raw_ue evil = b;
+	evil.hoa = a.hoa;
+	bu = reg_bu(1);
+	ds_mh_msg tmp;
+	(void)tmp;
+	/* the SA selectors are HoA-bound: b's SA with a's HoA fails the selector check first */
+	assert_int_equal(w_raw_bu(w, &evil, &bu, RAW_HAO, &ba), DS_E_NOTFOUND);
+	assert_int_equal(ds_ha_counters_get(w->ha)->drop[DS_HA_DROP_SELECTOR], 1);
+	/* forced UDP (F=1) without NAT: NAT Detection with F set, UDP tunnel */
+	bu = reg_bu(20);
+	bu.bu_flags |= DS_BU_F;
+	bu.has_ipv4_coa = true;
+	memcpy(bu.ipv4_coa, W_COA4.ip, 4);
+	assert_int_equal(w_raw_bu(w, &a, &bu, RAW_UDP, &ba), DS_OK);
+	assert_int_equal(ba.status, 0);
+	assert_true(ba.nat.present);
+	assert_true(ba.nat.f);
+	assert_int_equal(ba.nat.refresh_s, 110);
+	ds_ha_alloc al;
+	ds_ha_ue_alloc(ds_ha_find_hoa(w->ha, &a.hoa), &al);
+	assert_int_equal(al.tunnel, DS_HA_TUN_UDP4);
+	assert_int_equal(ds_ha_counters_get(w->ha)->nat_detected, 0);
+	/* the same without F: no NAT, option present with F clear, plain IPv4 tunnel */
+	bu.seq = 21;
+	bu.bu_flags &= (uint16_t)~DS_BU_F;
+	assert_int_equal(w_raw_bu(w, &a, &bu, RAW_UDP, &ba), DS_OK);
+	assert_true(ba.nat.present);
+	assert_false(ba.nat.f);
+	ds_ha_ue_alloc(ds_ha_find_hoa(w->ha, &a.hoa), &al);
+	assert_int_equal(al.tunnel, DS_HA_TUN_IP4);
+	/* de-registration from home: success, retransmission: success again, then 133 */
+	bu = reg_bu(30);
+	bu.lifetime = 0;
+	assert_int_equal(w_raw_bu(w, &a, &bu, RAW_HOME, &ba), DS_OK);
+	assert_int_equal(ba.status, 0);
+	assert_int_equal(ba.lifetime, 0);
+	assert_int_equal(w_raw_bu(w, &a, &bu, RAW_HOME, &ba), DS_OK);
+	assert_int_equal(ba.status, 0);
+	bu.seq = 31;
+	assert_int_equal(w_raw_bu(w, &a, &bu, RAW_HOME, &ba), DS_OK);
+	assert_int_equal(ba.status, 133);
+	assert_non_null(ds_ha_find_hoa(w->ha, &a.hoa));   /* HNP kept */
+	w_raw_free(&a);
+	w_raw_free(&b);
+}
+
+/* IPv4 Address Acknowledgement statuses (RFC 5555 cl. 3.2.1 / 4.5, R-28): an IPv4 failure
+ * never fails the IPv6 binding. */
+static void ipv4_ack_statuses(void **state)
+{
+	(void)state;
+	world *w = w_new_pool("10.45.0.0/30");   /* two addresses */
+	raw_ue a, b, c;
+	assert_int_equal(w_raw_ue(w, "a@nai", &a), DS_OK);
+	assert_int_equal(w_raw_ue(w, "b@nai", &b), DS_OK);
+	assert_int_equal(w_raw_ue(w, "c@nai", &c), DS_OK);
+	ds_mh_msg bu = reg_bu(1), ba;
+	bu.ipv4_hoa.present = true;
+	bu.ipv4_hoa.plen = 32;
+	assert_int_equal(w_raw_bu(w, &a, &bu, RAW_HAO, &ba), DS_OK);
+	assert_int_equal(ba.status, 0);
+	assert_true(ba.ipv4_ack.present);
+	assert_int_equal(ba.ipv4_ack.status, 0);
+	assert_int_equal(ba.ipv4_ack.plen, 32);
+	uint8_t a4[4];
+	memcpy(a4, ba.ipv4_ack.addr, 4);
+	/* asking again with 0.0.0.0 confirms the same address */
+	bu.seq = 2;
+	assert_int_equal(w_raw_bu(w, &a, &bu, RAW_HAO, &ba), DS_OK);
+	assert_memory_equal(ba.ipv4_ack.addr, a4, 4);
+	/* b asks for a's address -> 130 (incorrect IPv4 home address), IPv6 binding accepted */
+	memcpy(bu.ipv4_hoa.addr, a4, 4);
+	assert_int_equal(w_raw_bu(w, &b, &bu, RAW_HAO, &ba), DS_OK);
+	assert_int_equal(ba.status, 0);
+	assert_int_equal(ba.ipv4_ack.status, 130);
+	/* an address outside the pool -> 131 */
+	const uint8_t out4[4] = { 8, 8, 8, 8 };
+	memcpy(bu.ipv4_hoa.addr, out4, 4);
+	bu.seq = 3;
+	assert_int_equal(w_raw_bu(w, &b, &bu, RAW_HAO, &ba), DS_OK);
+	assert_int_equal(ba.ipv4_ack.status, 131);
+	/* P=1 (mobile network prefix) -> 133 */
+	memset(bu.ipv4_hoa.addr, 0, 4);
+	bu.ipv4_hoa.p = true;
+	bu.seq = 4;
+	assert_int_equal(w_raw_bu(w, &b, &bu, RAW_HAO, &ba), DS_OK);
+	assert_int_equal(ba.ipv4_ack.status, 133);
+	/* b takes the last address; c finds the pool empty -> 132 */
+	bu.ipv4_hoa.p = false;
+	bu.seq = 5;
+	assert_int_equal(w_raw_bu(w, &b, &bu, RAW_HAO, &ba), DS_OK);
+	assert_int_equal(ba.ipv4_ack.status, 0);
+	bu.seq = 1;
+	assert_int_equal(w_raw_bu(w, &c, &bu, RAW_HAO, &ba), DS_OK);
+	assert_int_equal(ba.status, 0);
+	assert_int_equal(ba.ipv4_ack.status, 132);
+	const ds_ha_counters *hc = ds_ha_counters_get(w->ha);
+	assert_int_equal(hc->ipv4_ack_status[130], 1);
+	assert_int_equal(hc->ipv4_ack_status[131], 1);
+	assert_int_equal(hc->ipv4_ack_status[132], 1);
+	assert_int_equal(hc->ipv4_ack_status[133], 1);
+	/* a re-registration without the option releases a's IPv4 HoA (A.3, R-47); c then gets it */
+	ds_mh_msg r = reg_bu(6);
+	r.bu_flags &= (uint16_t)~DS_BU_O;
+	assert_int_equal(w_raw_bu(w, &a, &r, RAW_HAO, &ba), DS_OK);
+	assert_false(ba.ipv4_ack.present);
+	ds_addr a4addr = ds_addr4(a4, 0);
+	assert_null(ds_ha_find_hoa4(w->ha, &a4addr));
+	bu.seq = 2;
+	assert_int_equal(w_raw_bu(w, &c, &bu, RAW_HAO, &ba), DS_OK);
+	assert_int_equal(ba.ipv4_ack.status, 0);
+	assert_memory_equal(ba.ipv4_ack.addr, a4, 4);
+	w_raw_free(&a);
+	w_raw_free(&b);
+	w_raw_free(&c);
+	w_free(w);
+}
+
+/* Persistence: allocations survive an HA restart through the persist callback + restore. */
+static void persist_and_restore(void **state)
+{
+	world *w = *state;
+	attach6(w, true);
+	const ds_ha_ue *u = ds_ha_find_ue(w->ha, W_NAI, "internet");
+	assert_non_null(u);
+	ds_ha_alloc al;
+	ds_ha_ue_alloc(u, &al);
+	assert_true(al.bound);
+	assert_int_equal(al.hoa4.family, DS_AF_INET);
+	assert_true(w->persist_n >= 2);
+	world *w2 = w_new();
+	assert_int_equal(ds_ha_restore(w2->ha, &al, w->now), DS_OK);
+	assert_int_equal(ds_ha_restore(w2->ha, &al, w->now), DS_E_EXISTS);
+	assert_int_equal(ds_ha_binding_count(w2->ha), 1);
+	assert_non_null(ds_ha_find_hoa4(w2->ha, &al.hoa4));
+	ds_addr hnp;
+	assert_int_equal(ds_ha_assign_hnp(w2->ha, W_NAI, "internet", &hnp, NULL), DS_OK);
+	assert_true(ds_addr_ip_eq(&hnp, &al.hnp));
+	/* forwarding works right after the restore */
+	uint8_t down[40] = { 0x60, 0, 0, 0, 0, 0, 59, 64 };
+	memcpy(down + 24, al.hoa.ip, 16);
+	ds_ha_tun_input(w2->ha, down, sizeof down, w2->now);
+	assert_int_equal(w2->from_ha.n, 1);
+	w_free(w2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -686,6 +891,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(two_pdn_connections, setup, teardown),
 		cmocka_unit_test_setup_teardown(discovery_and_redirect, setup, teardown),
 		cmocka_unit_test_setup_teardown(at_home_no_bu, setup, teardown),
+		cmocka_unit_test_setup_teardown(ha_validation_statuses, setup, teardown),
+		cmocka_unit_test(ipv4_ack_statuses),
+		cmocka_unit_test_setup_teardown(persist_and_restore, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
