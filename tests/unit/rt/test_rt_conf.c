@@ -304,6 +304,33 @@ static void test_usim_file(void **state)
 	unlink(path);
 }
 
+/* The shipped example configurations must load as they are. */
+static void test_example_configs(void **state)
+{
+	(void)state;
+	const char *root = getenv("DSMIP6_SOURCE_ROOT");
+	if (!root)
+		skip();
+	char path[512], err[4096];
+	ds_ue_conf uc;
+	snprintf(path, sizeof path, "%s/etc/dsmip6-ue.yaml", root);
+	if (ds_ue_conf_load(path, &uc, err, sizeof err) != DS_OK)
+		fail_msg("%s", err);
+	assert_int_equal(uc.n_pdn, 2);
+	assert_int_equal(uc.n_access, 3);
+	assert_int_equal(uc.n_dns, 2);
+	assert_string_equal(uc.nai, "0001010123456789@nai.epc.mnc001.mcc001.3gppnetwork.org");
+	ds_ha_conf hc;
+	snprintf(path, sizeof path, "%s/etc/dsmip6-ha.yaml", root);
+	if (ds_ha_conf_load(path, &hc, err, sizeof err) != DS_OK)
+		fail_msg("%s", err);
+	assert_int_equal(hc.aaa_mode, DS_AAA_EMBEDDED);
+	ds_usim_file u;
+	snprintf(path, sizeof path, "%s/etc/usim.yaml", root);
+	if (ds_usim_file_load(path, &u, err, sizeof err) != DS_OK)
+		fail_msg("%s", err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,6 +342,7 @@ int main(void)
 		cmocka_unit_test(test_ha_errors),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_usim_file),
+		cmocka_unit_test(test_example_configs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
