@@ -391,6 +391,28 @@ int ds_ha_ike_down(ds_ha *ha, void *ike, ds_time now)
 	return DS_OK;
 }
 
+int ds_ha_ike_replace(ds_ha *ha, void *old_ike, void *new_ike)
+{
+	if (!ha || !old_ike)
+		return DS_E_PARAM;
+	struct ds_ha_ue *u = NULL;
+	HASH_FIND(hh_ike, ha->by_ike, &old_ike, sizeof old_ike, u);
+	if (!u)
+		return DS_E_NOTFOUND;
+	HASH_DELETE(hh_ike, ha->by_ike, u);
+	u->on_ike_hash = false;
+	u->ike = new_ike;
+	if (new_ike) {
+		struct ds_ha_ue *other = NULL;
+		HASH_FIND(hh_ike, ha->by_ike, &new_ike, sizeof new_ike, other);
+		if (other)
+			return DS_E_EXISTS;
+		HASH_ADD(hh_ike, ha->by_ike, ike, sizeof u->ike, u);
+		u->on_ike_hash = true;
+	}
+	return DS_OK;
+}
+
 int ds_ha_restore(ds_ha *ha, const ds_ha_alloc *a, ds_time now)
 {
 	if (!ha || !a || a->hnp.family != DS_AF_INET6)

@@ -139,6 +139,10 @@ int ds_ha_ike_up(ds_ha *ha, const char *nai, const char *apn, void *ike, ds_esp_
  * PDN connection are released (R-51). */
 int ds_ha_ike_down(ds_ha *ha, void *ike, ds_time now);
 
+/* The IKE SA handle of a UE changed (IKE SA rekeyed, RFC 7296 cl. 2.18): new_ike may be NULL
+ * when the successor is not known yet (no IKE actions are requested until ds_ha_ike_up()). */
+int ds_ha_ike_replace(ds_ha *ha, void *old_ike, void *new_ike);
+
 /* A packet received from the network: DS_PKT_IP (IPv6 to the HA, IPv4/IPv6 tunnel from a CoA)
  * or DS_PKT_UDP (UDP 4191). */
 void ds_ha_input(ds_ha *ha, const ds_pkt *pkt, ds_time now);

@@ -1,0 +1,102 @@
+/* HA engine <-> IKEv2 responder composition (see ha_ike.h). */
+#include "ha/ha_ike.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+
+struct ds_ha_ike_glue {
+	ds_ha *ha;
+	ds_ike *ike;
+	ds_time now;
+};
+
+ds_ha_ike_glue *ds_ha_ike_glue_new(void)
+{
+	return calloc(1, sizeof(ds_ha_ike_glue));
+}
+
+void ds_ha_ike_glue_free(ds_ha_ike_glue *g)
+{
+	free(g);
+}
+
+void ds_ha_ike_glue_attach(ds_ha_ike_glue *g, ds_ha *ha, ds_ike *ike)
+{
+	g->ha = ha;
+	g->ike = ike;
+}
+
+void ds_ha_ike_glue_set_time(ds_ha_ike_glue *g, ds_time now)
+{
+	g->now = now;
+}
+
+void ds_ha_ike_glue_event(void *ctx, void *ike_sa, enum ds_ha_ike_action action,
+			  const ds_addr *addr)
+{
+	ds_ha_ike_glue *g = ctx;
+	ds_ike_sa *sa = ike_sa;
+	if (!sa)
+		return;
+	switch (action) {
+	case DS_HA_IKE_MOVE:
+		/* RFC 4877 cl. 4.4 / RFC 5555 cl. 5.1: the IKE SA follows the accepted CoA; the
+		 * engine keeps the port it learns from the UE's next message (NAT-T). */
+		ds_ike_update_peer(sa, NULL, addr, g->now);
+		break;
+	case DS_HA_IKE_DELETE:
+		ds_ike_delete(sa, g->now);
+		break;
+	case DS_HA_IKE_REDIRECT:
+		ds_ike_redirect(sa, addr, g->now);
+		break;
+	}
+}
+
+static int on_assign(void *ctx, const char *nai, const char *apn, ds_ike_assignment *out)
+{
+	ds_ha_ike_glue *g = ctx;
+	memset(out, 0, sizeof *out);
+	return ds_ha_assign_hnp(g->ha, nai, apn, &out->hnp, &out->lifetime_s);
+}
+
+static void on_child_up(void *ctx, ds_ike_sa *sa, const ds_ike_child *child)
+{
+	ds_ha_ike_glue *g = ctx;
+	ds_ike_info info;
+	ds_ike_sa_info(sa, &info);
+	int err;
+	ds_esp_sa *in = ds_esp_sa_new(&child->in, &err);
+	ds_esp_sa *out = ds_esp_sa_new(&child->out, &err);
+	if (!in || !out) {
+		ds_esp_sa_free(in);
+		ds_esp_sa_free(out);
+		return;
+	}
+	ds_addr peer = info.remote;
+	peer.port = 0;
+	ds_ha_ike_up(g->ha, info.nai, info.apn, sa, out, in, &peer, g->now);
+}
+
+static void on_closed(void *ctx, ds_ike_sa *sa, int reason, const ds_ike_info *info)
+{
+	ds_ha_ike_glue *g = ctx;
+	(void)info;
+	if (reason == DS_IKE_CLOSE_REKEYED) {
+		/* the PDN connection continues on the successor IKE SA (RFC 7296 cl. 2.18) */
+		ds_ha_ike_replace(g->ha, sa, NULL);
+		return;
+	}
+	ds_ha_ike_down(g->ha, sa, g->now);
+}
+
+void ds_ha_ike_glue_ike_events(ds_ha_ike_glue *g, ds_ike_events *ev)
+{
+	memset(ev, 0, sizeof *ev);
+	ev->ctx = g;
+	ev->assign_prefix = on_assign;
+	ev->child_up = on_child_up;
+	ev->closed = on_closed;
+}
