@@ -32,6 +32,7 @@ struct ds_cipher {
 	size_t iv_len, block_len, icv_len;
 	EVP_CIPHER *cipher;        /* NULL for ENCR_NULL */
 	EVP_CIPHER_CTX *enc, *dec;
+	EVP_CIPHER_CTX *ivgen;     /* CBC only: AES-ECB under the same key, for ds_cipher_make_iv */
 	EVP_MAC_CTX *mac;          /* NULL for GCM */
 	uint8_t salt[GCM_SALT_LEN];
 };
@@ -120,6 +121,15 @@ ds_cipher *ds_cipher_new(uint16_t encr, uint16_t key_bits, uint16_t integ,
 		c->dec = keyed_ctx(c->cipher, encr_key, 0, cbc);
 		if (!c->enc || !c->dec)
 			goto fail;
+		if (cbc) {
+			EVP_CIPHER *ecb = EVP_CIPHER_fetch(NULL, key_bits == 128 ? "AES-128-ECB"
+								 : key_bits == 192 ? "AES-192-ECB"
+								 : "AES-256-ECB", NULL);
+			c->ivgen = ecb ? keyed_ctx(ecb, encr_key, 1, true) : NULL;
+			EVP_CIPHER_free(ecb); /* the context keeps its own reference */
+			if (!c->ivgen)
+				goto fail;
+		}
 	}
 	if (encr == DS_ENCR_AES_GCM_16) {
 		memcpy(c->salt, encr_key + key_bits / 8u, GCM_SALT_LEN);
@@ -147,12 +157,38 @@ void ds_cipher_free(ds_cipher *c)
 	/* EVP_CIPHER_CTX_free and EVP_MAC_CTX_free cleanse their key schedules. */
 	EVP_CIPHER_CTX_free(c->enc);
 	EVP_CIPHER_CTX_free(c->dec);
+	EVP_CIPHER_CTX_free(c->ivgen);
 	EVP_CIPHER_free(c->cipher);
 	EVP_MAC_CTX_free(c->mac);
 	OPENSSL_clear_free(c, sizeof *c);
 }
 
 size_t ds_cipher_iv_len(const ds_cipher *c) { return c->iv_len; }
+
+/* GCM (RFC 4106 cl. 3.1): the IV must never repeat under a key; the 64-bit counter itself is
+ * used. CBC (RFC 3602 cl. 2.1): the IV must be unpredictable; NIST SP 800-38A Appendix C
+ * obtains one by applying the forward cipher, under the encryption key, to a unique nonce:
+ * IV = AES-K(counter || 0^64). This avoids a random-generator call (and its fork check) per
+ * packet. */
+int ds_cipher_make_iv(ds_cipher *c, uint64_t counter, uint8_t *iv)
+{
+	if (!c || !iv)
+		return DS_E_PARAM;
+	if (c->encr == DS_ENCR_AES_GCM_16) {
+		for (int i = 7; i >= 0; i--, counter >>= 8)
+			iv[i] = (uint8_t)counter;
+		return DS_OK;
+	}
+	if (c->encr != DS_ENCR_AES_CBC)
+		return DS_OK; /* no IV */
+	uint8_t block[16] = { 0 };
+	int outl = 0;
+	for (int i = 7; i >= 0; i--, counter >>= 8)
+		block[i] = (uint8_t)counter;
+	if (EVP_EncryptUpdate(c->ivgen, iv, &outl, block, sizeof block) != 1 || outl != 16)
+		return DS_E_CRYPTO;
+	return DS_OK;
+}
 size_t ds_cipher_block_len(const ds_cipher *c) { return c->block_len; }
 size_t ds_cipher_icv_len(const ds_cipher *c) { return c->icv_len; }
 
@@ -175,61 +211,110 @@ static int hmac_icv(ds_cipher *c, const uint8_t *aad, size_t aad_len, const uint
 	return ok ? DS_OK : DS_E_CRYPTO;
 }
 
-static int gcm_nonce(const ds_cipher *c, const uint8_t *iv, uint8_t nonce[12])
+static void gcm_nonce(const ds_cipher *c, const uint8_t *iv, uint8_t nonce[12])
 {
 	memcpy(nonce, c->salt, GCM_SALT_LEN);
 	memcpy(nonce + GCM_SALT_LEN, iv, GCM_IV_LEN);
-	return 0;
 }
 
-static int gcm_seal(ds_cipher *c, const uint8_t *aad, size_t aad_len, const uint8_t *iv,
-		    uint8_t *buf, size_t len, uint8_t *icv)
+/* Run the cipher over in1 then in2 into out (contiguous). EVP carries partial CBC blocks from
+ * one update to the next, so the split need not fall on a block boundary. */
+static int crypt2(EVP_CIPHER_CTX *ctx, const uint8_t *in1, size_t len1, const uint8_t *in2,
+		  size_t len2, uint8_t *out)
 {
-	uint8_t nonce[12];
-	int outl = 0, finl = 0;
-	gcm_nonce(c, iv, nonce);
-	if (len > (size_t)INT32_MAX || aad_len > (size_t)INT32_MAX)
-		return DS_E_PARAM;
-	if (EVP_EncryptInit_ex2(c->enc, NULL, NULL, nonce, NULL) != 1 ||
-	    (aad_len && EVP_EncryptUpdate(c->enc, NULL, &outl, aad, (int)aad_len) != 1) ||
-	    (len && EVP_EncryptUpdate(c->enc, buf, &outl, buf, (int)len) != 1) ||
-	    EVP_EncryptFinal_ex(c->enc, buf + len, &finl) != 1 || finl != 0 ||
-	    EVP_CIPHER_CTX_ctrl(c->enc, EVP_CTRL_AEAD_GET_TAG, GCM_ICV_LEN, icv) != 1)
+	int l1 = 0, l2 = 0;
+	if ((len1 && EVP_CipherUpdate(ctx, out, &l1, in1, (int)len1) != 1) ||
+	    (len2 && EVP_CipherUpdate(ctx, out + l1, &l2, in2, (int)len2) != 1) ||
+	    (size_t)l1 + (size_t)l2 != len1 + len2)
 		return DS_E_CRYPTO;
 	return DS_OK;
 }
 
-static int gcm_open(ds_cipher *c, const uint8_t *aad, size_t aad_len, const uint8_t *iv,
-		    uint8_t *buf, size_t len, const uint8_t *icv)
+int ds_cipher_seal_gather(ds_cipher *c, const uint8_t *aad, size_t aad_len, const uint8_t *iv,
+			  const uint8_t *in1, size_t len1, const uint8_t *in2, size_t len2,
+			  uint8_t *out, const uint8_t *tail, size_t tail_len, uint8_t *icv)
 {
-	uint8_t nonce[12], tag[GCM_ICV_LEN];
-	int outl = 0, finl = 0;
-	gcm_nonce(c, iv, nonce);
-	memcpy(tag, icv, sizeof tag);
-	if (len > (size_t)INT32_MAX || aad_len > (size_t)INT32_MAX)
+	if (!c || (!aad && aad_len) || (!iv && c->iv_len) || (!in1 && len1) || (!in2 && len2) ||
+	    (!out && (len1 || len2)) || !icv || (!tail && tail_len))
 		return DS_E_PARAM;
-	if (EVP_DecryptInit_ex2(c->dec, NULL, NULL, nonce, NULL) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(c->dec, EVP_CTRL_AEAD_SET_TAG, GCM_ICV_LEN, tag) != 1 ||
-	    (aad_len && EVP_DecryptUpdate(c->dec, NULL, &outl, aad, (int)aad_len) != 1) ||
-	    (len && EVP_DecryptUpdate(c->dec, buf, &outl, buf, (int)len) != 1))
-		return DS_E_CRYPTO;
-	/* The tag is checked (constant time, by OpenSSL) in Final. GCM decrypts while hashing, so
-	 * on failure the buffer holds unauthenticated plaintext: wipe it so nobody can use it. */
-	if (EVP_DecryptFinal_ex(c->dec, buf + len, &finl) != 1) {
-		ds_wipe(buf, len);
-		return DS_E_AUTH;
+	size_t len = len1 + len2;
+	if (len < len1 || len > (size_t)INT32_MAX || aad_len > (size_t)INT32_MAX)
+		return DS_E_PARAM;
+	if (len % c->block_len)
+		return DS_E_BADLEN;
+	if (c->encr == DS_ENCR_AES_GCM_16) {
+		uint8_t nonce[12];
+		int outl = 0, finl = 0;
+		if (tail_len)
+			return DS_E_PARAM;
+		gcm_nonce(c, iv, nonce);
+		if (EVP_EncryptInit_ex2(c->enc, NULL, NULL, nonce, NULL) != 1 ||
+		    (aad_len && EVP_EncryptUpdate(c->enc, NULL, &outl, aad, (int)aad_len) != 1) ||
+		    crypt2(c->enc, in1, len1, in2, len2, out) != DS_OK ||
+		    EVP_EncryptFinal_ex(c->enc, out + len, &finl) != 1 || finl != 0 ||
+		    EVP_CIPHER_CTX_ctrl(c->enc, EVP_CTRL_AEAD_GET_TAG, GCM_ICV_LEN, icv) != 1)
+			return DS_E_CRYPTO;
+		return DS_OK;
 	}
-	return DS_OK;
+	if (c->encr == DS_ENCR_AES_CBC) {
+		if (EVP_EncryptInit_ex2(c->enc, NULL, NULL, iv, NULL) != 1 ||
+		    crypt2(c->enc, in1, len1, in2, len2, out) != DS_OK)
+			return DS_E_CRYPTO;
+	} else {
+		/* ENCR_NULL: the "ciphertext" is the clear text */
+		if (len1 && out != in1)
+			memmove(out, in1, len1);
+		if (len2)
+			memmove(out + len1, in2, len2);
+	}
+	return hmac_icv(c, aad, aad_len, iv, out, len, tail, tail_len, icv);
 }
 
-static int cbc_crypt(EVP_CIPHER_CTX *ctx, const uint8_t *iv, uint8_t *buf, size_t len)
+int ds_cipher_open_to(ds_cipher *c, const uint8_t *aad, size_t aad_len, const uint8_t *iv,
+		      const uint8_t *in, size_t len, uint8_t *out, const uint8_t *tail,
+		      size_t tail_len, const uint8_t *icv)
 {
-	int outl = 0;
-	if (len > (size_t)INT32_MAX)
+	if (!c || (!aad && aad_len) || (!iv && c->iv_len) || (!in && len) || (!out && len) || !icv ||
+	    (!tail && tail_len))
 		return DS_E_PARAM;
-	if (EVP_CipherInit_ex2(ctx, NULL, NULL, iv, -1, NULL) != 1 ||
-	    (len && EVP_CipherUpdate(ctx, buf, &outl, buf, (int)len) != 1) || (size_t)outl != len)
-		return DS_E_CRYPTO;
+	if (len > (size_t)INT32_MAX || aad_len > (size_t)INT32_MAX)
+		return DS_E_PARAM;
+	if (len % c->block_len)
+		return DS_E_BADLEN;
+	if (c->encr == DS_ENCR_AES_GCM_16) {
+		uint8_t nonce[12], tag[GCM_ICV_LEN];
+		int outl = 0, finl = 0;
+		if (tail_len)
+			return DS_E_PARAM;
+		gcm_nonce(c, iv, nonce);
+		memcpy(tag, icv, sizeof tag);
+		if (EVP_DecryptInit_ex2(c->dec, NULL, NULL, nonce, NULL) != 1 ||
+		    EVP_CIPHER_CTX_ctrl(c->dec, EVP_CTRL_AEAD_SET_TAG, GCM_ICV_LEN, tag) != 1 ||
+		    (aad_len && EVP_DecryptUpdate(c->dec, NULL, &outl, aad, (int)aad_len) != 1) ||
+		    crypt2(c->dec, in, len, NULL, 0, out) != DS_OK)
+			return DS_E_CRYPTO;
+		/* The tag is checked (constant time, by OpenSSL) in Final. GCM decrypts while
+		 * hashing, so on failure `out` holds unauthenticated plaintext: wipe it. */
+		if (EVP_DecryptFinal_ex(c->dec, out + len, &finl) != 1) {
+			ds_wipe(out, len);
+			return DS_E_AUTH;
+		}
+		return DS_OK;
+	}
+	/* Encrypt-then-MAC: verify before touching the ciphertext (RFC 4303 cl. 3.4.4.1). */
+	uint8_t want[MAX_HMAC_LEN / 2];
+	int rc = hmac_icv(c, aad, aad_len, iv, in, len, tail, tail_len, want);
+	if (rc != DS_OK)
+		return rc;
+	if (!ds_ct_equal(want, icv, c->icv_len))
+		return DS_E_AUTH;
+	if (c->encr == DS_ENCR_AES_CBC) {
+		if (EVP_DecryptInit_ex2(c->dec, NULL, NULL, iv, NULL) != 1 ||
+		    crypt2(c->dec, in, len, NULL, 0, out) != DS_OK)
+			return DS_E_CRYPTO;
+	} else if (len && out != in) {
+		memmove(out, in, len);
+	}
 	return DS_OK;
 }
 
@@ -237,42 +322,14 @@ int ds_cipher_seal_ext(ds_cipher *c, const uint8_t *aad, size_t aad_len, const u
 		       uint8_t *buf, size_t len, const uint8_t *tail, size_t tail_len,
 		       uint8_t *icv)
 {
-	if (!c || (!aad && aad_len) || (!iv && c->iv_len) || (!buf && len) || !icv ||
-	    (!tail && tail_len))
-		return DS_E_PARAM;
-	if (len % c->block_len)
-		return DS_E_BADLEN;
-	if (c->encr == DS_ENCR_AES_GCM_16)
-		return tail_len ? DS_E_PARAM : gcm_seal(c, aad, aad_len, iv, buf, len, icv);
-	if (c->encr == DS_ENCR_AES_CBC) {
-		int rc = cbc_crypt(c->enc, iv, buf, len);
-		if (rc != DS_OK)
-			return rc;
-	}
-	return hmac_icv(c, aad, aad_len, iv, buf, len, tail, tail_len, icv);
+	return ds_cipher_seal_gather(c, aad, aad_len, iv, buf, len, NULL, 0, buf, tail, tail_len, icv);
 }
 
 int ds_cipher_open_ext(ds_cipher *c, const uint8_t *aad, size_t aad_len, const uint8_t *iv,
 		       uint8_t *buf, size_t len, const uint8_t *tail, size_t tail_len,
 		       const uint8_t *icv)
 {
-	if (!c || (!aad && aad_len) || (!iv && c->iv_len) || (!buf && len) || !icv ||
-	    (!tail && tail_len))
-		return DS_E_PARAM;
-	if (len % c->block_len)
-		return DS_E_BADLEN;
-	if (c->encr == DS_ENCR_AES_GCM_16)
-		return tail_len ? DS_E_PARAM : gcm_open(c, aad, aad_len, iv, buf, len, icv);
-	/* Encrypt-then-MAC: verify before touching the ciphertext (RFC 4303 cl. 3.4.4.1). */
-	uint8_t want[MAX_HMAC_LEN / 2];
-	int rc = hmac_icv(c, aad, aad_len, iv, buf, len, tail, tail_len, want);
-	if (rc != DS_OK)
-		return rc;
-	if (!ds_ct_equal(want, icv, c->icv_len))
-		return DS_E_AUTH;
-	if (c->encr == DS_ENCR_AES_CBC)
-		return cbc_crypt(c->dec, iv, buf, len);
-	return DS_OK;
+	return ds_cipher_open_to(c, aad, aad_len, iv, buf, len, buf, tail, tail_len, icv);
 }
 
 int ds_cipher_seal(ds_cipher *c, const uint8_t *aad, size_t aad_len, const uint8_t *iv,

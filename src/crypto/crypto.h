@@ -59,6 +59,10 @@ ds_cipher *ds_cipher_new(uint16_t encr, uint16_t key_bits, uint16_t integ,
 size_t ds_cipher_iv_len(const ds_cipher *c);     /* 8 for GCM, 16 for CBC */
 size_t ds_cipher_block_len(const ds_cipher *c);  /* padding unit: 4 for GCM, 16 for CBC */
 size_t ds_cipher_icv_len(const ds_cipher *c);
+/* IV for the message numbered `counter` (which must never repeat under this key): for GCM the
+ * counter itself (RFC 4106 cl. 3.1), for CBC AES-K(counter) (unpredictable, NIST SP 800-38A
+ * Appendix C). Writes ds_cipher_iv_len() octets (none for ENCR_NULL). */
+int ds_cipher_make_iv(ds_cipher *c, uint64_t counter, uint8_t *iv);
 /* Encrypt len bytes in place (len a multiple of the block length for CBC), writing the ICV. */
 int ds_cipher_seal(ds_cipher *c, const uint8_t *aad, size_t aad_len, const uint8_t *iv,
 		   uint8_t *buf, size_t len, uint8_t *icv);
@@ -75,5 +79,15 @@ int ds_cipher_seal_ext(ds_cipher *c, const uint8_t *aad, size_t aad_len, const u
 int ds_cipher_open_ext(ds_cipher *c, const uint8_t *aad, size_t aad_len, const uint8_t *iv,
 		       uint8_t *buf, size_t len, const uint8_t *tail, size_t tail_len,
 		       const uint8_t *icv);
+/* Zero-copy forms for packet paths. Seal encrypts in1 followed by in2 into out (len1 + len2
+ * octets, a multiple of the block length; out may equal in1, in2 must not overlap out). Open
+ * verifies then decrypts `in` into `out` (out may equal in, otherwise no overlap); on DS_E_AUTH
+ * out holds no plaintext. `tail` as for the _ext forms. */
+int ds_cipher_seal_gather(ds_cipher *c, const uint8_t *aad, size_t aad_len, const uint8_t *iv,
+			  const uint8_t *in1, size_t len1, const uint8_t *in2, size_t len2,
+			  uint8_t *out, const uint8_t *tail, size_t tail_len, uint8_t *icv);
+int ds_cipher_open_to(ds_cipher *c, const uint8_t *aad, size_t aad_len, const uint8_t *iv,
+		      const uint8_t *in, size_t len, uint8_t *out, const uint8_t *tail,
+		      size_t tail_len, const uint8_t *icv);
 
 #endif

@@ -5,7 +5,8 @@
  * Integrity covers SPI .. ciphertext (and, with ESN, the high-order 32 sequence bits appended
  * for the computation only, cl. 2.2.1); with AES-GCM the AAD is SPI | Seq or, with ESN,
  * SPI | Seq high | Seq low (RFC 4106 cl. 5) and the explicit IV is the 64-bit sequence number
- * (unique per key, RFC 4106 cl. 3.1). AES-CBC uses a random IV (RFC 3602 cl. 2.1). */
+ * (unique per key, RFC 4106 cl. 3.1). AES-CBC IVs are the sequence number encrypted under the
+ * SA key, unpredictable as RFC 3602 cl. 2.1 requires (ds_cipher_make_iv). */
 #include "ipsec/esp.h"
 
 #include <stdlib.h>
@@ -110,20 +111,17 @@ static int seal(ds_esp_sa *sa, uint8_t nh, const uint8_t *payload, size_t len, c
 	ds_put_u32(out, sa->p.spi);
 	ds_put_u32(out + 4, (uint32_t)seq);
 	if (ivl) {
-		if (iv) {
+		if (iv)
 			memcpy(ivp, iv, ivl);
-		} else if (is_gcm(sa)) {
-			ds_put_u32(ivp, (uint32_t)(seq >> 32));
-			ds_put_u32(ivp + 4, (uint32_t)seq);
-		} else if (ds_random(ivp, ivl) != DS_OK) {
+		else if (ds_cipher_make_iv(sa->cipher, seq, ivp) != DS_OK)
 			return DS_E_CRYPTO;
-		}
 	}
-	memmove(ct, payload, len);
+	/* payload is encrypted straight from the caller's buffer, the trailer from a local one */
+	uint8_t trailer[16 + DS_ESP_TRAILER_LEN];
 	for (size_t i = 0; i < pad; i++)
-		ct[len + i] = (uint8_t)(i + 1); /* cl. 2.4 default padding 1, 2, 3, ... */
-	ct[len + pad] = (uint8_t)pad;
-	ct[len + pad + 1] = nh;
+		trailer[i] = (uint8_t)(i + 1); /* cl. 2.4 default padding 1, 2, 3, ... */
+	trailer[pad] = (uint8_t)pad;
+	trailer[pad + 1] = nh;
 	uint8_t hi[4], aad[12];
 	ds_put_u32(hi, (uint32_t)(seq >> 32));
 	int rc;
@@ -137,10 +135,12 @@ static int seal(ds_esp_sa *sa, uint8_t nh, const uint8_t *payload, size_t len, c
 		} else {
 			ds_put_u32(aad + 4, (uint32_t)seq);
 		}
-		rc = ds_cipher_seal(sa->cipher, aad, al, ivp, ct, ctl, ct + ctl);
+		rc = ds_cipher_seal_gather(sa->cipher, aad, al, ivp, payload, len, trailer,
+					   pad + DS_ESP_TRAILER_LEN, ct, NULL, 0, ct + ctl);
 	} else {
-		rc = ds_cipher_seal_ext(sa->cipher, out, DS_ESP_HDR_LEN, ivp, ct, ctl, hi,
-					sa->p.esn ? 4 : 0, ct + ctl);
+		rc = ds_cipher_seal_gather(sa->cipher, out, DS_ESP_HDR_LEN, ivp, payload, len, trailer,
+					   pad + DS_ESP_TRAILER_LEN, ct, hi, sa->p.esn ? 4 : 0,
+					   ct + ctl);
 	}
 	if (rc != DS_OK)
 		return rc;
@@ -218,18 +218,21 @@ int ds_esp_open(ds_esp_sa *sa, const uint8_t *esp, size_t len, uint8_t *out, siz
 		sa->cnt.replays++;
 		return DS_E_REPLAY;
 	}
+	/* Decrypt straight into out; in place when out is esp (then moved to the start). */
 	uint8_t *work;
 	if (out == esp) {
 		work = out + (size_t)(ct - esp);
 	} else {
 		if (cap < ctl)
 			return DS_E_NOSPACE;
-		memcpy(out, ct, ctl);
 		work = out;
 	}
-	uint8_t hi[4], aad[12], icvbuf[32];
+	uint8_t hi[4], aad[12], icvbuf[32], hdr[DS_ESP_HDR_LEN], ivc[16];
 	ds_put_u32(hi, (uint32_t)(seq >> 32));
-	memcpy(icvbuf, icv, icvl); /* the ICV may lie in `out` when opening in place */
+	memcpy(icvbuf, icv, icvl); /* the ICV, header and IV may be overwritten when in place */
+	memcpy(hdr, esp, DS_ESP_HDR_LEN);
+	if (ivl)
+		memcpy(ivc, iv, ivl);
 	int rc;
 	if (is_gcm(sa)) {
 		size_t al = 8;
@@ -241,14 +244,10 @@ int ds_esp_open(ds_esp_sa *sa, const uint8_t *esp, size_t len, uint8_t *out, siz
 		} else {
 			ds_put_u32(aad + 4, seq_lo);
 		}
-		rc = ds_cipher_open(sa->cipher, aad, al, iv, work, ctl, icvbuf);
+		rc = ds_cipher_open_to(sa->cipher, aad, al, ivc, ct, ctl, work, NULL, 0, icvbuf);
 	} else {
-		uint8_t hdr[DS_ESP_HDR_LEN], ivc[16];
-		memcpy(hdr, esp, DS_ESP_HDR_LEN);
-		if (ivl)
-			memcpy(ivc, iv, ivl); /* in place, the IV is read after work is overwritten */
-		rc = ds_cipher_open_ext(sa->cipher, hdr, sizeof hdr, ivl ? ivc : NULL, work, ctl, hi,
-					sa->p.esn ? 4 : 0, icvbuf);
+		rc = ds_cipher_open_to(sa->cipher, hdr, sizeof hdr, ivl ? ivc : NULL, ct, ctl, work, hi,
+				       sa->p.esn ? 4 : 0, icvbuf);
 	}
 	if (rc == DS_E_AUTH) {
 		sa->cnt.auth_failures++;

@@ -421,6 +421,34 @@ static void cbc_hmac_vectors(void **state)
 	}
 }
 
+/* IV generation: GCM uses the counter; CBC uses AES-K(counter || 0^64) (SP 800-38A App. C),
+ * checked against a CBC encryption of that block with a zero IV, which is AES-K(block). */
+static void iv_generation(void **state)
+{
+	(void)state;
+	uint8_t k[64], iv[16], iv2[16];
+	for (size_t i = 0; i < sizeof k; i++)
+		k[i] = (uint8_t)(3 * i + 1);
+	ds_cipher *g = ds_cipher_new(DS_ENCR_AES_GCM_16, 128, DS_INTEG_NONE, k, NULL);
+	assert_int_equal(ds_cipher_make_iv(g, 0x0102030405060708ull, iv), DS_OK);
+	const uint8_t want[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	assert_memory_equal(iv, want, 8);
+	ds_cipher_free(g);
+	for (uint16_t bits = 128; bits <= 256; bits += 64) {
+		ds_cipher *c = ds_cipher_new(DS_ENCR_AES_CBC, bits, DS_INTEG_HMAC_SHA2_256_128, k, k);
+		assert_non_null(c);
+		assert_int_equal(ds_cipher_make_iv(c, 77, iv), DS_OK);
+		uint8_t block[16] = { [7] = 77 }, zero[16] = { 0 }, icv[16];
+		assert_int_equal(ds_cipher_seal(c, NULL, 0, zero, block, 16, icv), DS_OK);
+		assert_memory_equal(iv, block, 16);
+		assert_int_equal(ds_cipher_make_iv(c, 78, iv2), DS_OK);
+		assert_memory_not_equal(iv, iv2, 16);
+		assert_int_equal(ds_cipher_make_iv(c, 77, iv2), DS_OK); /* a pure function of counter */
+		assert_memory_equal(iv, iv2, 16);
+		ds_cipher_free(c);
+	}
+}
+
 static void cipher_params(void **state)
 {
 	(void)state;
@@ -454,6 +482,7 @@ int main(void)
 		cmocka_unit_test(dh_modp2048_symmetry),
 		cmocka_unit_test(gcm_vectors),
 		cmocka_unit_test(cbc_hmac_vectors),
+		cmocka_unit_test(iv_generation),
 		cmocka_unit_test(cipher_params),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
