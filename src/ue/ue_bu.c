@@ -297,10 +297,12 @@ void ue_handle_ba(ds_ue *ue, struct ue_pdn *p, const ds_mh_msg *ba, ds_time now)
 			ue_set_state(ue, p, DS_UE_PDN_AT_HOME, DS_UE_EV_STATE, ba->status);
 			return;
 		}
-	} else if (ba->status < 128) {
+	} else if (ba->status < 128 && ba->lifetime > 0) {
 		registered(ue, p, ba, now);
 		return;
 	}
+	/* an "accepted" registration with a zero lifetime grants nothing: treated as a refusal
+	 * instead of refreshing in a loop */
 	/* any other rejection fails this PDN connection and is reported */
 	ue_drop_binding(ue, p);
 	ue_set_state(ue, p, DS_UE_PDN_FAILED, DS_UE_EV_BA_REJECTED, ba->status);
