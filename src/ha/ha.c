@@ -253,6 +253,8 @@ ds_ha *ds_ha_new(const ds_ha_config *cfg)
 		ha->cfg.bri_retries = 3;
 	ha->rl_rx = (ds_ratelimit)DS_RATELIMIT_INIT(1000, 10);
 	ha->rl_bu = (ds_ratelimit)DS_RATELIMIT_INIT(1000, 10);
+	/* RFC 6275 cl. 9.2 / 11.3.6: Binding Errors are rate-limited */
+	ha->rl_be = (ds_ratelimit)DS_RATELIMIT_INIT(1000, 10);
 	ds_timerq_init(&ha->tq);
 	ha->sad = ds_sad_new();
 	if (!ha->sad || ds_addr_pool_init(&ha->hnp_pool, &cfg->hnp_pool, 64) != DS_OK)

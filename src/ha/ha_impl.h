@@ -53,7 +53,7 @@ struct ds_ha {
 	struct ds_ha_ue *by_key, *by_hnp, *by_hoa4, *by_ike;
 	size_t n_ues, n_bound;
 	ds_ha_counters ctr;
-	ds_ratelimit rl_rx, rl_bu;
+	ds_ratelimit rl_rx, rl_bu, rl_be;
 	uint8_t buf[DS_PKT_MAX];    /* decrypted / built packets: no large stack frames */
 	uint8_t mh[1024];
 };

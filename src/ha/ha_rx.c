@@ -17,6 +17,8 @@ static void drop(ds_ha *ha, enum ds_ha_drop why, ds_time now, const char *what, 
 /* Binding Error status 2 for an MH type we do not recognise (RFC 6275 cl. 9.2). */
 static void send_be(ds_ha *ha, const ha_rx_ctx *rx, ds_time now)
 {
+	if (!ds_ratelimit_ok(&ha->rl_be, now))
+		return;
 	ds_mh_msg be;
 	memset(&be, 0, sizeof be);
 	be.type = DS_MH_BE;
@@ -33,7 +35,6 @@ static void send_be(ds_ha *ha, const ha_rx_ctx *rx, ds_time now)
 		       .data = ha->buf, .len = n };
 	ha->cfg.send(ha->cfg.send_ctx, &pkt);
 	ha->ctr.be_sent++;
-	(void)now;
 }
 
 /* IPv6 signalling: view parsed, rx filled with the path. */
