@@ -16,9 +16,9 @@ static void pad_to(ds_wr *w, unsigned n, unsigned k)
 {
 	unsigned pad = (unsigned)((k + n - w->off % n) % n);
 	if (pad == 1) {
-		ds_wr_u8(w, DS_MOPT_PAD1);
+		ds_wr_u8(w, DS_MIP_OPT_PAD1);
 	} else if (pad >= 2) {
-		ds_wr_u8(w, DS_MOPT_PADN);
+		ds_wr_u8(w, DS_MIP_OPT_PADN);
 		ds_wr_u8(w, (uint8_t)(pad - 2));
 		ds_wr_zero(w, pad - 2);
 	}
@@ -27,7 +27,7 @@ static void pad_to(ds_wr *w, unsigned n, unsigned k)
 static void put_ipv4_hoa(ds_wr *w, const ds_mh_ipv4_hoa *o)
 {
 	pad_to(w, 4, 0);
-	ds_wr_u8(w, DS_MOPT_IPV4_HOA);
+	ds_wr_u8(w, DS_MIP_OPT_IPV4_HOA);
 	ds_wr_u8(w, 6);
 	/* Prefix-len (6) | P (1) | Reserved (9)  (RFC 5555 cl. 3.1.1) */
 	ds_wr_u16(w, (uint16_t)((o->plen & 0x3f) << 10 | (o->p ? 1u << 9 : 0u)));
@@ -43,7 +43,7 @@ static int encode_body(const ds_mh_msg *m, ds_wr *w)
 		ds_wr_u16(w, m->lifetime);
 		if (m->has_alt_coa) {
 			pad_to(w, 8, 6);
-			ds_wr_u8(w, DS_MOPT_ALT_COA);
+			ds_wr_u8(w, DS_MIP_OPT_ALT_COA);
 			ds_wr_u8(w, 16);
 			ds_wr_bytes(w, m->alt_coa, 16);
 		}
@@ -51,7 +51,7 @@ static int encode_body(const ds_mh_msg *m, ds_wr *w)
 			put_ipv4_hoa(w, &m->ipv4_hoa);
 		if (m->has_ipv4_coa) {
 			pad_to(w, 4, 0);
-			ds_wr_u8(w, DS_MOPT_IPV4_COA);
+			ds_wr_u8(w, DS_MIP_OPT_IPV4_COA);
 			ds_wr_u8(w, 6);
 			ds_wr_u16(w, 0);
 			ds_wr_bytes(w, m->ipv4_coa, 4);
@@ -64,13 +64,13 @@ static int encode_body(const ds_mh_msg *m, ds_wr *w)
 		ds_wr_u16(w, m->lifetime);
 		if (m->has_refresh) {
 			pad_to(w, 2, 0);
-			ds_wr_u8(w, DS_MOPT_REFRESH);
+			ds_wr_u8(w, DS_MIP_OPT_REFRESH);
 			ds_wr_u8(w, 2);
 			ds_wr_u16(w, m->refresh);
 		}
 		if (m->ipv4_ack.present) {
 			pad_to(w, 4, 0);
-			ds_wr_u8(w, DS_MOPT_IPV4_ACK);
+			ds_wr_u8(w, DS_MIP_OPT_IPV4_ACK);
 			ds_wr_u8(w, 6);
 			ds_wr_u8(w, m->ipv4_ack.status);
 			ds_wr_u8(w, (uint8_t)((m->ipv4_ack.plen & 0x3f) << 2));
@@ -78,7 +78,7 @@ static int encode_body(const ds_mh_msg *m, ds_wr *w)
 		}
 		if (m->nat.present) {
 			pad_to(w, 4, 0);
-			ds_wr_u8(w, DS_MOPT_NAT_DET);
+			ds_wr_u8(w, DS_MIP_OPT_NAT_DET);
 			ds_wr_u8(w, 6);
 			ds_wr_u16(w, m->nat.f ? 0x8000 : 0);
 			ds_wr_u32(w, m->nat.refresh_s);
@@ -144,7 +144,7 @@ static int decode_options(ds_rd *r, ds_mh_msg *m)
 		if (++n > 256)
 			return DS_E_LOOP;
 		uint8_t t = ds_rd_u8(r);
-		if (t == DS_MOPT_PAD1)
+		if (t == DS_MIP_OPT_PAD1)
 			continue;
 		uint8_t l = ds_rd_u8(r);
 		if (r->err)
@@ -153,21 +153,21 @@ static int decode_options(ds_rd *r, ds_mh_msg *m)
 		if (r->err)
 			return DS_E_OVERRUN;
 		switch (t) {
-		case DS_MOPT_PADN:
+		case DS_MIP_OPT_PADN:
 			break;
-		case DS_MOPT_REFRESH:
+		case DS_MIP_OPT_REFRESH:
 			if (l != 2)
 				return DS_E_BADLEN;
 			m->has_refresh = true;
 			m->refresh = ds_rd_u16(&o);
 			break;
-		case DS_MOPT_ALT_COA:
+		case DS_MIP_OPT_ALT_COA:
 			if (l != 16)
 				return DS_E_BADLEN;
 			m->has_alt_coa = true;
 			ds_rd_copy(&o, m->alt_coa, 16);
 			break;
-		case DS_MOPT_IPV4_HOA: {
+		case DS_MIP_OPT_IPV4_HOA: {
 			if (l != 6)
 				return DS_E_BADLEN;
 			uint16_t v = ds_rd_u16(&o);
@@ -177,7 +177,7 @@ static int decode_options(ds_rd *r, ds_mh_msg *m)
 			ds_rd_copy(&o, m->ipv4_hoa.addr, 4);
 			break;
 		}
-		case DS_MOPT_IPV4_ACK:
+		case DS_MIP_OPT_IPV4_ACK:
 			if (l != 6)
 				return DS_E_BADLEN;
 			m->ipv4_ack.present = true;
@@ -185,14 +185,14 @@ static int decode_options(ds_rd *r, ds_mh_msg *m)
 			m->ipv4_ack.plen = (uint8_t)(ds_rd_u8(&o) >> 2);
 			ds_rd_copy(&o, m->ipv4_ack.addr, 4);
 			break;
-		case DS_MOPT_NAT_DET:
+		case DS_MIP_OPT_NAT_DET:
 			if (l != 6)
 				return DS_E_BADLEN;
 			m->nat.present = true;
 			m->nat.f = (ds_rd_u16(&o) & 0x8000u) != 0;
 			m->nat.refresh_s = ds_rd_u32(&o);
 			break;
-		case DS_MOPT_IPV4_COA:
+		case DS_MIP_OPT_IPV4_COA:
 			if (l != 6)
 				return DS_E_BADLEN;
 			m->has_ipv4_coa = true;

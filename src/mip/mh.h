@@ -53,8 +53,8 @@ enum { DS_BE_UNKNOWN_HAO = 1, DS_BE_UNKNOWN_MH = 2 };
 
 /* Mobility option types (RFC 6275 cl. 6.2, RFC 5555 cl. 3). */
 enum {
-	DS_MOPT_PAD1 = 0, DS_MOPT_PADN = 1, DS_MOPT_REFRESH = 2, DS_MOPT_ALT_COA = 3,
-	DS_MOPT_IPV4_HOA = 29, DS_MOPT_IPV4_ACK = 30, DS_MOPT_NAT_DET = 31, DS_MOPT_IPV4_COA = 32,
+	DS_MIP_OPT_PAD1 = 0, DS_MIP_OPT_PADN = 1, DS_MIP_OPT_REFRESH = 2, DS_MIP_OPT_ALT_COA = 3,
+	DS_MIP_OPT_IPV4_HOA = 29, DS_MIP_OPT_IPV4_ACK = 30, DS_MIP_OPT_NAT_DET = 31, DS_MIP_OPT_IPV4_COA = 32,
 };
 
 typedef struct ds_mh_ipv4_hoa {   /* IPv4 Home Address option (type 29) */
