@@ -272,6 +272,17 @@ static int cmd_corpus(const char *dir)
 			l6 = k4.inner_len;
 		}
 		bad |= write_file(dir, "ip6", name, p6, l6);
+		if (pkt[0] >> 4 == 6) {
+			/* The same packet in IPv6-in-IPv4 (protocol 41). */
+			static const uint8_t a[4] = { 203, 0, 113, 5 }, b[4] = { 192, 0, 2, 1 };
+			static uint8_t o4[DS_PKT_MAX];
+			size_t o4len;
+			char n2[64];
+			if (ds_ipv4_encap_build(a, b, 0, p6, l6, o4, sizeof o4, &o4len))
+				return 1;
+			snprintf(n2, sizeof n2, "%s_41", name);
+			bad |= write_file(dir, "ipv4", n2, o4, o4len);
+		}
 		ds_ipv6_pkt k;
 		if (ds_ipv6_walk(p6, l6, &k))
 			return 1;
@@ -288,6 +299,22 @@ static int cmd_corpus(const char *dir)
 			bad |= write_file(dir, "icmp6", name, icmp, ilen);
 		}
 	}
+	/* Data-plane forms with an inner IPv4 packet: IPv4-in-IPv4 and IPv4 / UDP 4191 / IPv4. */
+	static const uint8_t a[4] = { 203, 0, 113, 5 }, b[4] = { 192, 0, 2, 1 };
+	ds_ipv4_hdr ih = { .tot_len = 28, .ttl = 64, .proto = DS_NH_UDP,
+			   .src = { 198, 51, 100, 17 }, .dst = { 198, 51, 100, 1 } };
+	uint8_t inner[28];
+	ds_wr w = ds_wr_init(inner, sizeof inner);
+	ds_ipv4_hdr_encode(&w, &ih);
+	if (ds_udp4_encode(&w, ih.src, ih.dst, 53, 53, NULL, 0) || w.err)
+		return 1;
+	size_t len;
+	if (ds_ipv4_encap_build(a, b, 0, inner, sizeof inner, pkt, sizeof pkt, &len))
+		return 1;
+	bad |= write_file(dir, "ipv4", "data4_ipip", pkt, len);
+	if (ds_ipv4_udp_build(a, b, 4191, 4191, 0, inner, sizeof inner, pkt, sizeof pkt, &len))
+		return 1;
+	bad |= write_file(dir, "ipv4", "data4_udp", pkt, len);
 	return bad;
 }
 
