@@ -126,6 +126,45 @@ static void rfc3602_case7_tunnel(void **state)
 	ds_esp_sa_free(in);
 }
 
+/* draft-mcgrew-gcm-test-01 test case 1 (AES-128-GCM ESP with an Extended Sequence Number: AAD
+ * = SPI 0x4321 | ESN 0x87654321 00000000, RFC 4106 cl. 5; the same vector is in the Linux
+ * kernel's rfc4106(gcm(aes)) self-test). The plaintext ends with the default padding 01 02, pad
+ * length 2 and next header 1, so sealing its 68-octet payload with the same IV must give the
+ * published ciphertext and ICV, and opening must give it back. */
+static void gcm_esp_draft_mcgrew_case1(void **state)
+{
+	(void)state;
+	uint8_t key[20], iv[8], plain[72], ct[88], pkt[128], back[128];
+	HEX("4c80cdefbb5d10da906ac73c3613a634" "2e443b68", key);
+	HEX("4956ed7e3b244cfe", iv);
+	HEX("45000048699a000080114db7c0a80102c0a801010a9bf15638d3010000010000"
+	    "00000000045f736970045f756470037369700963796265726369747902646b00"
+	    "0021000101020201", plain);
+	HEX("fecf537e729d5b07dc30df528dd22b768d1b98736696a6fd348509fa13ceac34"
+	    "cfa2436f14a3f3cf65925bf1f4a13c5d15b21e1884f5ff6247aeabb786b93bce"
+	    "61bc17d768fd9732459018148f6cbe722fd04796562dfdb4", ct);
+	ds_esp_sa *o = mk(0x4321, DS_ESP_OUT, DS_ESP_TRANSPORT, DS_ENCR_AES_GCM_16, 128,
+			  DS_INTEG_NONE, key, true, 0);
+	ds_esp_sa *in = mk(0x4321, DS_ESP_IN, DS_ESP_TRANSPORT, DS_ENCR_AES_GCM_16, 128,
+			   DS_INTEG_NONE, key, true, 0);
+	o->seq = 0x8765432100000000ull - 1;
+	in->win.top = 0x8765432100000000ull - 5; /* receiver just below the subspace boundary */
+	size_t n = 0, bl = 0;
+	uint8_t nh = 0;
+	assert_int_equal(ds_esp_seal_iv(o, 1, plain, 68, iv, pkt, sizeof pkt, &n), DS_OK);
+	assert_int_equal(n, 8 + 8 + 88);
+	assert_int_equal(ds_get_u32(pkt + 4), 0); /* only the low 32 bits travel */
+	assert_memory_equal(pkt + 8, iv, 8);
+	assert_memory_equal(pkt + 16, ct, 88);
+	assert_int_equal(ds_esp_open(in, pkt, n, back, sizeof back, &bl, &nh), DS_OK);
+	assert_int_equal(nh, 1);
+	assert_int_equal(bl, 68);
+	assert_memory_equal(back, plain, 68);
+	assert_int_equal(ds_esp_sa_seq(in), 0x8765432100000000ull);
+	ds_esp_sa_free(o);
+	ds_esp_sa_free(in);
+}
+
 struct suite {
 	uint16_t encr, bits, integ;
 	bool esn;
@@ -507,6 +546,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(rfc3602_case5_transport),
 		cmocka_unit_test(rfc3602_case7_tunnel),
+		cmocka_unit_test(gcm_esp_draft_mcgrew_case1),
 		cmocka_unit_test(round_trips),
 		cmocka_unit_test(tampering_detected),
 		cmocka_unit_test(replay_window_edges),
