@@ -172,6 +172,18 @@ static void parse_pdns(const ds_ynode *root, ds_ue_conf *uc)
 	}
 }
 
+static void parse_ike(const ds_ynode *root, ds_ue_conf *uc)
+{
+	static const char *const keys[] = { "ca", NULL };
+	ds_ynode m;
+	/* the HA proves itself with a certificate; the UE must be able to check it */
+	if (!ds_ymap_get(root, "ike", &m, true))
+		return;
+	ds_ymap_only(&m, keys);
+	if (ds_yget_str(&m, "ca", uc->ha_ca, sizeof uc->ha_ca, true))
+		ds_conf_require_abs(&m, "ca", uc->ha_ca);
+}
+
 static void parse_dns(const ds_ynode *root, ds_ue_conf *uc)
 {
 	static const char *const keys[] = { "servers", NULL };
@@ -201,13 +213,14 @@ static void parse_dns(const ds_ynode *root, ds_ue_conf *uc)
 
 int ds_ue_conf_parse(ds_ycfg *c, ds_ue_conf *uc)
 {
-	static const char *const keys[] = { "identity", "tun", "accesses", "pdn", "dns", "control",
-					    "log", "keylog", NULL };
+	static const char *const keys[] = { "identity", "ike", "tun", "accesses", "pdn", "dns",
+					    "control", "log", "keylog", NULL };
 	ds_ue_conf_defaults(uc);
 	ds_ynode root;
 	if (ds_ycfg_root(c, &root)) {
 		ds_ymap_only(&root, keys);
 		parse_identity(&root, uc);
+		parse_ike(&root, uc);
 		parse_tun(&root, uc);
 		parse_accesses(&root, uc);
 		parse_pdns(&root, uc);

@@ -33,6 +33,11 @@ static ue_pdn *pdn_by_id(ds_ue_host *h, ds_pdn_id id)
 	for (unsigned i = 0; i < h->conf.n_pdn; i++)
 		if (h->pdn[i].id == id && id)
 			return &h->pdn[i];
+	/* events raised from inside ds_ue_pdn_add() arrive before it returns the handle */
+	if (h->attaching && id) {
+		h->attaching->id = id;
+		return h->attaching;
+	}
 	return NULL;
 }
 
@@ -462,21 +467,38 @@ static void established_cb(void *ctx, ds_ike_sa *sa, const ds_ike_info *info)
 		ds_ike_delete(sa, ds_rt_now());
 		return;
 	}
-	/* RFC 5026 cl. 5 / R-14: the MH SA's selectors must carry the HoA: ask for a CHILD_SA
-	 * between HoA (HNP | IID) and the HA now that the prefix is known */
-	ds_addr hoa = info->hnp;
-	memcpy(hoa.ip + 8, h->iid, 8);
-	hoa.plen = 0;
-	ds_ike_child_params cp = { .local = hoa, .remote = info->remote, .proto = 135,
-				   .mode = DS_ESP_TRANSPORT };
-	cp.remote.port = 0;
-	const ds_ue_pdn_conf *pc = &h->conf.pdn[p->idx];
-	if (pc->ha6.family == DS_AF_INET6)
-		cp.remote = pc->ha6;
-	int rc = ds_ike_create_child(sa, &cp, ds_rt_now());
-	if (rc != DS_OK)
-		ds_logf(&h->log.lg, DS_LOG_ERR, "PDN %s: CREATE_CHILD_SA for the HoA: %s", info->apn,
-			ds_strerror(rc));
+	/* RFC 5026 cl. 5 / R-14: the MH SA's selectors must carry the HoA. The CREATE_CHILD_SA
+	 * is started from the loop, not from inside the IKE engine's callback (hosts queue) */
+	p->want_child = true;
+	event_active(h->defer_ev, 0, 0);
+}
+
+/* Deferred work: CREATE_CHILD_SA between HoA (HNP | IID) and the HA once the prefix is known. */
+static void on_defer(evutil_socket_t fd, short what, void *arg)
+{
+	ds_ue_host *h = arg;
+	for (unsigned i = 0; i < h->conf.n_pdn; i++) {
+		ue_pdn *p = &h->pdn[i];
+		if (!p->want_child)
+			continue;
+		p->want_child = false;
+		if (!p->ike || !p->ike_up)
+			continue;
+		ds_addr hoa = p->info.hnp;
+		memcpy(hoa.ip + 8, h->iid, 8);
+		hoa.plen = 0;
+		ds_ike_child_params cp = { .local = hoa, .remote = p->info.remote, .proto = 135,
+					   .mode = DS_ESP_TRANSPORT };
+		cp.remote.port = 0;
+		const ds_ue_pdn_conf *pc = &h->conf.pdn[p->idx];
+		if (pc->ha6.family == DS_AF_INET6)
+			cp.remote = pc->ha6;
+		int rc = ds_ike_create_child(p->ike, &cp, ds_rt_now());
+		if (rc != DS_OK)
+			ds_logf(&h->log.lg, DS_LOG_ERR, "PDN %s: CREATE_CHILD_SA for the HoA: %s",
+				pc->apn, ds_strerror(rc));
+	}
+	ds_ue_host_sync(h);
 }
 
 static void child_up_cb(void *ctx, ds_ike_sa *sa, const ds_ike_child *child)
@@ -488,8 +510,13 @@ static void child_up_cb(void *ctx, ds_ike_sa *sa, const ds_ike_child *child)
 	ds_addr hoa = p->info.hnp;
 	memcpy(hoa.ip + 8, h->iid, 8);
 	if (!ds_addr_in_prefix(&hoa, &child->out.sel.local, child->out.sel.local.plen) ||
-	    child->out.sel.local.family != DS_AF_INET6)
+	    child->out.sel.local.family != DS_AF_INET6) {
+		char a[DS_ADDR_STRLEN];
+		ds_logf(&h->log.lg, DS_LOG_DEBUG, "PDN %s: CHILD_SA for %s is not the HoA's, not used "
+			"for MH", h->conf.pdn[p->idx].apn,
+			ds_addr_fmt(&child->out.sel.local, a, sizeof a));
 		return;
+	}
 	int err = 0;
 	ds_esp_sa *in = ds_esp_sa_new(&child->in, &err);
 	ds_esp_sa *out = in ? ds_esp_sa_new(&child->out, &err) : NULL;
@@ -512,7 +539,11 @@ static void child_up_cb(void *ctx, ds_ike_sa *sa, const ds_ike_child *child)
 	ui.ha4.port = 0;
 	ui.sa_out = out;
 	ui.sa_in = in;
-	ds_ue_ike_up(h->ue, p->id, &ui, ds_rt_now());
+	int rc = ds_ue_ike_up(h->ue, p->id, &ui, ds_rt_now());
+	if (rc != DS_OK)
+		ds_logf(&h->log.lg, DS_LOG_WARN, "PDN %s: UE engine refused the MH SA: %s",
+			h->conf.pdn[p->idx].apn, ds_strerror(rc));
+	ds_ue_host_sync(h);
 }
 
 static void closed_cb(void *ctx, ds_ike_sa *sa, int reason, const ds_ike_info *info)
@@ -558,6 +589,36 @@ static void keylog_cb(void *ctx, const char *line)
 	}
 }
 
+/* Check the HA's certificate chain against the configured trust anchors and its AUTH signature
+ * (RFC 7296 cl. 2.15, TS 33.402: the PDN GW authenticates with a certificate). */
+static int verify_cb(void *ctx, const uint8_t *const *certs, const size_t *lens, size_t n,
+		     uint8_t method, const uint8_t *octets, size_t len, const uint8_t *sig,
+		     size_t sig_len)
+{
+	ds_ue_host *h = ctx;
+	if (n == 0 || n > 8)
+		return DS_E_AUTH;
+	ds_cert *chain[8] = { 0 };
+	int rc = DS_OK, err = 0;
+	for (size_t i = 0; i < n && rc == DS_OK; i++) {
+		chain[i] = ds_cert_from_der(certs[i], lens[i], &err);
+		if (!chain[i])
+			rc = DS_E_AUTH;
+	}
+	const char *why = NULL;
+	if (rc == DS_OK)
+		rc = ds_cert_verify_chain(h->ca, chain[0], (const ds_cert *const *)chain + 1, n - 1,
+					  (int64_t)ds_rt_wall(), &why);
+	if (rc == DS_OK)
+		rc = ds_cert_auth_verify(chain[0], method, octets, len, sig, sig_len);
+	if (rc != DS_OK)
+		ds_logf(&h->log.lg, DS_LOG_WARN, "HA certificate rejected: %s",
+			why ? why : ds_strerror(rc));
+	for (size_t i = 0; i < n; i++)
+		ds_cert_free(chain[i]);
+	return rc == DS_OK ? DS_OK : DS_E_AUTH;
+}
+
 /* ---- PDN connections ---- */
 
 int ds_ue_host_attach(ds_ue_host *h, unsigned idx)
@@ -581,7 +642,10 @@ int ds_ue_host_attach(ds_ue_host *h, unsigned idx)
 	pc.lifetime_s = (uint16_t)(c->lifetime > 65535 ? 65535 : c->lifetime);
 	p->idx = idx;
 	int err = 0;
-	p->id = ds_ue_pdn_add(h->ue, &pc, ds_rt_now(), &err);
+	h->attaching = p;
+	ds_pdn_id id = ds_ue_pdn_add(h->ue, &pc, ds_rt_now(), &err);
+	h->attaching = NULL;
+	p->id = id;
 	ds_ue_host_sync(h);
 	return p->id ? DS_OK : (err ? err : DS_E_STATE);
 }
@@ -711,6 +775,9 @@ static int setup_engines(ds_ue_host *h)
 	ic.ev.keylog = keylog_cb;
 	ic.log = h->log.lg;
 	ic.keylog = h->keylog != NULL;
+	h->verifier.ctx = h;
+	h->verifier.verify = verify_cb;
+	ic.verifier = &h->verifier;
 	int err = 0;
 	h->ike = ds_ike_new(&ic, &err);
 	if (!h->ike) {
@@ -735,6 +802,13 @@ static int setup(ds_ue_host *h)
 	}
 	if (derive_iid(h) != DS_OK)
 		return DS_E_CRYPTO;
+	int cerr = 0;
+	h->ca = ds_ca_load(h->conf.ha_ca, &cerr);
+	if (!h->ca) {
+		ds_logf(&h->log.lg, DS_LOG_ERR, "cannot load the HA trust anchors %s: %s",
+			h->conf.ha_ca, ds_strerror(cerr));
+		return DS_E_CONFIG;
+	}
 	if (h->conf.keylog_dir[0]) {
 		char p[DS_CONF_PATH_MAX + 32];
 		snprintf(p, sizeof p, "%s/ikev2_keys.log", h->conf.keylog_dir);
@@ -780,7 +854,8 @@ static int setup(ds_ue_host *h)
 	h->nl_ev = event_new(h->base, ds_nl_mon_fd(h->mon), EV_READ | EV_PERSIST, on_nl, h);
 	h->eval_ev = evtimer_new(h->base, on_eval, h);
 	h->stop_ev = evtimer_new(h->base, on_stop_done, h);
-	if (!h->nl_ev || !h->eval_ev || !h->stop_ev || event_add(h->nl_ev, NULL) != 0)
+	h->defer_ev = event_new(h->base, -1, 0, on_defer, h);
+	if (!h->nl_ev || !h->eval_ev || !h->stop_ev || !h->defer_ev || event_add(h->nl_ev, NULL) != 0)
 		return DS_E_NOMEM;
 	h->cur_access = -1;
 	ds_nl_dump(h->nl, &ev);
@@ -807,7 +882,7 @@ static int setup(ds_ue_host *h)
 static void teardown(ds_ue_host *h)
 {
 	struct event **evs[] = { &h->sig_term, &h->sig_int, &h->sig_hup, &h->tun_ev, &h->nl_ev,
-				 &h->eval_ev, &h->stop_ev };
+				 &h->eval_ev, &h->stop_ev, &h->defer_ev };
 	if (h->ctl)
 		ds_ctl_server_free(h->ctl);
 	for (size_t i = 0; i < DS_ARRAY_LEN(evs); i++)
@@ -838,6 +913,7 @@ static void teardown(ds_ue_host *h)
 	if (h->keylog)
 		fclose(h->keylog);
 	ds_usim_file_wipe(&h->usim);
+	ds_ca_free(h->ca);
 	if (h->base)
 		event_base_free(h->base);
 }

@@ -6,6 +6,7 @@
 
 #include <event2/event.h>
 
+#include "crypto/cert.h"
 #include "eap/eap_aka_peer.h"
 #include "ike/ike.h"
 #include "rt/ctl_proto.h"
@@ -42,6 +43,7 @@ typedef struct ue_pdn {
 	ds_eap_peer *eap;
 	ds_ike_info info;        /* from the established event */
 	bool ike_up;
+	bool want_child;         /* CREATE_CHILD_SA for the HoA pending (deferred) */
 	ds_addr hoa, hoa4;       /* configured on the TUN */
 	bool hoa_set;
 	enum ds_ue_tunnel_mode tunnel;
@@ -54,7 +56,7 @@ struct ds_ue_host {
 	const char *conf_path;
 	ds_log_sink log;
 	struct event_base *base;
-	struct event *sig_term, *sig_int, *sig_hup, *tun_ev, *nl_ev, *eval_ev, *stop_ev;
+	struct event *sig_term, *sig_int, *sig_hup, *tun_ev, *nl_ev, *eval_ev, *stop_ev, *defer_ev;
 	ds_netio *net;
 	ds_nl *nl;
 	ds_nl_mon *mon;
@@ -66,10 +68,13 @@ struct ds_ue_host {
 	ds_ike *ike;
 	ds_rt_timer ue_timer, ike_timer;
 	ds_usim_file usim;
+	ds_ca_store *ca;
+	ds_ike_verifier verifier;
 	ue_if ifs[DS_UE_MAX_ACCESS];
 	int cur_access;          /* index into conf.access, -1: none */
 	ds_ue_access cur;        /* what the engine was told last */
 	ue_pdn pdn[DS_UE_MAX_PDN];
+	ue_pdn *attaching;       /* PDN being added (its events precede the returned handle) */
 	ds_ctl_server *ctl;
 	FILE *keylog;
 	bool stopping;           /* SIGTERM: detaching, exit when every PDN is down */

@@ -37,7 +37,9 @@ static const char good_ue[] =
 	"    ipv4_hoa: true\n"
 	"  - apn: ims\n"
 	"log:\n"
-	"  level: debug\n";
+	"  level: debug\n"
+	"ike:\n"
+	"  ca: /etc/dsmip6/ca.pem\n";
 
 static int ue_parse(const char *text, ds_ue_conf *uc, char *err, size_t errlen)
 {
@@ -148,6 +150,7 @@ static void test_ue_errors(void **state)
 		  "ue.yaml:1: accesses: required key missing");
 	/* top-level typo */
 	ue_expect("log:\n", "logging:\n", "ue.yaml:18: logging: unknown key");
+	ue_expect("  ca: /etc/dsmip6/ca.pem\n", "", "ue.yaml:20: ike.ca: required key missing");
 }
 
 static void test_ue_all_errors_reported(void **state)
@@ -156,7 +159,8 @@ static void test_ue_all_errors_reported(void **state)
 	ds_ue_conf uc;
 	char err[2048];
 	const char *bad = "identity:\n  imsi: x\n  mcc: \"001\"\n  mnc: \"01\"\n  usim_file: /u\n"
-			  "accesses: []\npdn:\n  - apn: a\n    lifetime: 1\n    color: red\n";
+			  "accesses: []\npdn:\n  - apn: a\n    lifetime: 1\n    color: red\n"
+			  "ike: {ca: /ca.pem}\n";
 	assert_int_equal(ue_parse(bad, &uc, err, sizeof err), DS_E_CONFIG);
 	assert_non_null(strstr(err, "ue.yaml:2: identity.imsi:"));
 	assert_non_null(strstr(err, "ue.yaml:6: accesses: at least one access is needed"));
