@@ -1,0 +1,524 @@
+/* IKEv2 initiator (UE) against responder (HA) in one process, with the real EAP-AKA peer and
+ * embedded server: S2c bootstrap (IDi NAI, IDr APN, EAP, CP with MIP6_HOME_PREFIX), the
+ * transport-mode CHILD_SA for MH, CREATE_CHILD_SA on the HoA, rekey, delete both ways,
+ * liveness, loss / duplication / retransmission, NAT traversal, INVALID_KE, cookies, redirect,
+ * asynchronous back end, and the failure cases of R-18. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/err.h"
+#include "crypto/crypto.h"
+#include "ike_net.h"
+
+#define UNTIL(n) ((n)->now + DS_SEC(5))
+
+static void check_child_pair(net *n)
+{
+	side *i = &n->s[0], *r = &n->s[1];
+	/* The initiator's outbound SA is the responder's inbound one and vice versa. */
+	assert_int_equal(i->child.out.spi, r->child.in.spi);
+	assert_int_equal(i->child.in.spi, r->child.out.spi);
+	assert_int_equal(i->child.in.encr, r->child.in.encr);
+	size_t el = i->child.in.encr == DS_ENCR_AES_GCM_16 ? i->child.in.encr_key_bits / 8 + 4
+							  : i->child.in.encr_key_bits / 8;
+	assert_memory_equal(i->child_out_key, r->child_in_key, el);
+	assert_memory_equal(i->child_in_key, r->child_out_key, el);
+	assert_memory_not_equal(i->child_in_key, i->child_out_key, el);
+	assert_int_equal(i->child.in.dir, DS_ESP_IN);
+	assert_int_equal(i->child.out.dir, DS_ESP_OUT);
+}
+
+static void establish(net *n, bool eap)
+{
+	ds_eap_peer *peer;
+	ds_ike_sa *sa = net_connect(n, NET_NAI, NET_APN, eap ? &peer : NULL, NULL);
+	assert_non_null(sa);
+	net_run(n, UNTIL(n));
+	assert_int_equal(n->s[0].established, 1);
+	assert_int_equal(n->s[1].established, 1);
+	assert_int_equal(n->s[0].closed, 0);
+	assert_int_equal(n->s[1].closed, 0);
+}
+
+static void psk_bootstrap(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { .psk_only = true };
+	net_init(&n, &o);
+	establish(&n, false);
+	const ds_ike_info *ui = &n.s[0].info, *hi = &n.s[1].info;
+	assert_string_equal(hi->nai, NET_NAI);
+	assert_string_equal(hi->apn, NET_APN);
+	assert_true(ui->has_hnp);
+	assert_int_equal(ui->hnp.plen, 64);
+	assert_int_equal(ui->hnp_lifetime_s, 3600);
+	assert_memory_equal(ui->hnp.ip, hi->hnp.ip, 16);
+	assert_true(ui->has_hoa6);
+	assert_true(ui->has_hoa4);
+	assert_int_equal(ui->hoa4.ip[0], 10);
+	assert_int_equal(ui->spi_i, hi->spi_i);
+	assert_int_equal(ui->spi_r, hi->spi_r);
+	assert_int_equal(n.s[0].child_up, 1);
+	assert_int_equal(n.s[1].child_up, 1);
+	check_child_pair(&n);
+	assert_int_equal(n.s[0].child.in.mode, DS_ESP_TRANSPORT);
+	assert_int_equal(n.s[0].child.in.sel.proto, 135);
+	/* default suite: AES-GCM-16-256, PRF-SHA384, X25519 */
+	assert_int_equal(ui->suite.encr, DS_ENCR_AES_GCM_16);
+	assert_int_equal(ui->suite.dh, DS_DH_X25519);
+	assert_non_null(ds_ike_find_by_esp_spi(n.s[1].ike, n.s[1].child.in.spi));
+	assert_null(ds_ike_find_by_esp_spi(n.s[1].ike, n.s[1].child.out.spi));
+	net_free(&n);
+}
+
+static void eap_aka_bootstrap(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { 0 };
+	net_init(&n, &o);
+	establish(&n, true);
+	assert_true(ds_ike_get_counters(n.s[1].ike)->eap_rounds >= 2);
+	assert_true(n.s[0].info.has_hnp);
+	check_child_pair(&n);
+	const ds_ike_counters *c = ds_ike_get_counters(n.s[1].ike);
+	assert_int_equal(c->sa_established, 1);
+	assert_int_equal(c->half_open_current, 0);
+	assert_int_equal(c->sas_current, 1);
+	net_free(&n);
+}
+
+static void eap_async_backend(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { .async = true };
+	net_init(&n, &o);
+	establish(&n, true);
+	check_child_pair(&n);
+	net_free(&n);
+}
+
+static void eap_wrong_k_fails(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { 0 };
+	net_init(&n, &o);
+	uint8_t bad[16] = { 1, 2, 3 };
+	ds_eap_peer *peer;
+	assert_non_null(net_connect(&n, NET_NAI, NET_APN, &peer, bad));
+	net_run(&n, UNTIL(&n));
+	assert_int_equal(n.s[0].established, 0);
+	assert_int_equal(n.s[1].established, 0);
+	assert_int_equal(n.s[0].closed, 1);
+	assert_int_equal(n.s[0].close_reason, DS_IKE_CLOSE_AUTH_FAILED);
+	assert_int_equal(n.s[1].closed, 1);
+	assert_int_equal(n.s[1].close_reason, DS_IKE_CLOSE_AUTH_FAILED);
+	net_free(&n);
+}
+
+static void unknown_user_fails(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { 0 };
+	net_init(&n, &o);
+	ds_eap_peer *peer;
+	assert_non_null(net_connect(&n, "0001010999999999@nai.epc.mnc001.mcc001.3gppnetwork.org",
+				    NET_APN, &peer, NULL));
+	net_run(&n, UNTIL(&n));
+	assert_int_equal(n.s[0].established, 0);
+	assert_int_equal(n.s[0].close_reason, DS_IKE_CLOSE_AUTH_FAILED);
+	assert_int_equal(n.s[1].close_reason, DS_IKE_CLOSE_AUTH_FAILED);
+	net_free(&n);
+}
+
+static void apn_not_allowed_fails(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { 0 };
+	net_init(&n, &o);
+	n.deny_apn = true;   /* EAP succeeds (APN subscribed) but the HA refuses the prefix */
+	ds_eap_peer *peer;
+	assert_non_null(net_connect(&n, NET_NAI, NET_APN, &peer, NULL));
+	net_run(&n, UNTIL(&n));
+	assert_int_equal(n.s[0].established, 0);
+	assert_int_equal(n.s[1].established, 0);
+	assert_int_equal(n.s[0].close_reason, DS_IKE_CLOSE_AUTH_FAILED);
+	assert_int_equal(n.s[1].close_reason, DS_IKE_CLOSE_NOT_AUTHORIZED);
+	net_free(&n);
+}
+
+/* Drop the first copy of packets 0 (IKE_SA_INIT request) and 4 (first IKE_AUTH response:
+ * 1 is the retransmitted IKE_SA_INIT, 2 its response, 3 the first IKE_AUTH request). */
+static int drop_some(net *n, const net_pkt *p, uint64_t idx)
+{
+	(void)n;
+	(void)p;
+	return idx == 0 || idx == 4 ? 1 : 0;
+}
+
+static void loss_retransmits(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { 0 };
+	net_init(&n, &o);
+	n.fault = drop_some;
+	establish(&n, true);
+	assert_true(ds_ike_get_counters(n.s[0].ike)->retransmits >= 2);
+	assert_true(ds_ike_get_counters(n.s[1].ike)->rx_duplicates >= 1);
+	check_child_pair(&n);
+	net_free(&n);
+}
+
+static int dup_all(net *n, const net_pkt *p, uint64_t idx)
+{
+	(void)n;
+	(void)p;
+	(void)idx;
+	return 2;
+}
+
+static void duplication(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { 0 };
+	net_init(&n, &o);
+	n.fault = dup_all;
+	establish(&n, true);
+	assert_true(ds_ike_get_counters(n.s[1].ike)->rx_duplicates >= 3);
+	assert_int_equal(n.s[0].child_up, 1);
+	assert_int_equal(n.s[1].child_up, 1);
+	net_free(&n);
+}
+
+static void invalid_ke_retry(void **state)
+{
+	(void)state;
+	static const ds_ike_suite is[] = {
+		{ DS_ENCR_AES_GCM_16, 256, 0, DS_PRF_HMAC_SHA2_384, DS_DH_X25519 },
+		{ DS_ENCR_AES_CBC, 128, DS_INTEG_HMAC_SHA2_256_128, DS_PRF_HMAC_SHA2_256,
+		  DS_DH_ECP256 },
+	};
+	static const ds_ike_suite rs[] = {
+		{ DS_ENCR_AES_CBC, 128, DS_INTEG_HMAC_SHA2_256_128, DS_PRF_HMAC_SHA2_256,
+		  DS_DH_ECP256 },
+	};
+	net n;
+	net_opts o = { .i_suites = is, .n_i_suites = 2, .r_suites = rs, .n_r_suites = 1 };
+	net_init(&n, &o);
+	establish(&n, true);
+	assert_int_equal(ds_ike_get_counters(n.s[1].ike)->invalid_ke_sent, 1);
+	assert_int_equal(ds_ike_get_counters(n.s[0].ike)->invalid_ke_received, 1);
+	assert_int_equal(n.s[0].info.suite.dh, DS_DH_ECP256);
+	assert_int_equal(n.s[0].info.suite.encr, DS_ENCR_AES_CBC);
+	check_child_pair(&n);
+	net_free(&n);
+}
+
+static void no_proposal(void **state)
+{
+	(void)state;
+	static const ds_ike_suite is[] = {
+		{ DS_ENCR_AES_GCM_16, 256, 0, DS_PRF_HMAC_SHA2_384, DS_DH_X25519 },
+	};
+	static const ds_ike_suite rs[] = {
+		{ DS_ENCR_AES_CBC, 128, DS_INTEG_HMAC_SHA2_256_128, DS_PRF_HMAC_SHA2_256,
+		  DS_DH_MODP2048 },
+	};
+	net n;
+	net_opts o = { .i_suites = is, .n_i_suites = 1, .r_suites = rs, .n_r_suites = 1 };
+	net_init(&n, &o);
+	ds_eap_peer *peer;
+	assert_non_null(net_connect(&n, NET_NAI, NET_APN, &peer, NULL));
+	net_run(&n, UNTIL(&n));
+	assert_int_equal(n.s[0].close_reason, DS_IKE_CLOSE_NO_PROPOSAL);
+	assert_int_equal(ds_ike_get_counters(n.s[1].ike)->sas_current, 0);
+	net_free(&n);
+}
+
+static void nat_traversal(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { .ipv4 = true };
+	net_init(&n, &o);
+	n.nat = true;
+	n.nat_priv = n.ue;
+	uint8_t pub[4] = { 203, 0, 113, 5 };
+	n.nat_pub = ds_addr4(pub, 0);
+	establish(&n, true);
+	const ds_ike_info *ui = &n.s[0].info, *hi = &n.s[1].info;
+	assert_true(ui->nat_local);
+	assert_false(ui->nat_remote);
+	assert_true(hi->nat_remote);
+	assert_int_equal(ui->remote.port, 4500);
+	assert_int_equal(hi->local.port, 4500);
+	assert_int_equal(hi->remote.port, 14500);   /* NAT mapping of UE:4500 */
+	assert_true(n.s[0].child.out.udp_encap);
+	assert_true(n.s[1].child.out.udp_encap);
+	net_free(&n);
+}
+
+static void create_child_for_hoa(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { 0 };
+	net_init(&n, &o);
+	establish(&n, true);
+	ds_ike_sa *sa = n.s[0].sa;
+	ds_ike_child_params cp = { .local = n.s[0].info.hoa6, .remote = n.ha, .proto = 135 };
+	cp.local.plen = 0;
+	assert_int_equal(ds_ike_create_child(sa, &cp, n.now), DS_OK);
+	net_run(&n, UNTIL(&n));
+	assert_int_equal(n.s[0].child_up, 2);
+	assert_int_equal(n.s[1].child_up, 2);
+	check_child_pair(&n);
+	/* selectors HoA <-> HA, protocol 135 */
+	assert_memory_equal(n.s[0].child.out.sel.local.ip, n.s[0].info.hoa6.ip, 16);
+	assert_int_equal(n.s[0].child.out.sel.local.plen, 128);
+	assert_memory_equal(n.s[0].child.out.sel.remote.ip, n.ha.ip, 16);
+	assert_memory_equal(n.s[1].child.in.sel.remote.ip, n.s[0].info.hoa6.ip, 16);
+	assert_int_equal(n.s[1].child.in.sel.proto, 135);
+	ds_ike_info info;
+	ds_ike_sa_info(n.s[1].sa, &info);
+	assert_int_equal(info.children, 2);
+	net_free(&n);
+}
+
+static void rekey_and_delete_child(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { 0 };
+	net_init(&n, &o);
+	establish(&n, true);
+	uint32_t old_in = n.s[0].child.in.spi;
+	assert_int_equal(ds_ike_rekey_child(n.s[0].sa, old_in, n.now), DS_OK);
+	net_run(&n, UNTIL(&n));
+	assert_int_equal(n.s[0].child_up, 2);
+	assert_true(n.s[0].child.rekey);
+	assert_int_equal(n.s[0].child.old_spi_in, old_in);
+	check_child_pair(&n);
+	/* the old pair went away on both sides */
+	assert_int_equal(n.s[0].child_down, 1);
+	assert_int_equal(n.s[0].down_in, old_in);
+	assert_int_equal(n.s[1].child_down, 1);
+	assert_int_equal(n.s[1].down_out, old_in);
+	/* delete the new one from the responder side */
+	assert_int_equal(ds_ike_delete_child(n.s[1].sa, n.s[1].child.in.spi, n.now), DS_OK);
+	net_run(&n, UNTIL(&n));
+	assert_int_equal(n.s[0].child_down, 2);
+	assert_int_equal(n.s[1].child_down, 2);
+	ds_ike_info info;
+	ds_ike_sa_info(n.s[0].sa, &info);
+	assert_int_equal(info.children, 0);
+	net_free(&n);
+}
+
+static void delete_from_ue(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { 0 };
+	net_init(&n, &o);
+	establish(&n, true);
+	assert_int_equal(ds_ike_delete(n.s[0].sa, n.now), DS_OK);
+	net_run(&n, UNTIL(&n));
+	assert_int_equal(n.s[0].closed, 1);
+	assert_int_equal(n.s[0].close_reason, DS_IKE_CLOSE_LOCAL);
+	assert_int_equal(n.s[1].closed, 1);
+	assert_int_equal(n.s[1].close_reason, DS_IKE_CLOSE_PEER_DELETE);
+	assert_int_equal(ds_ike_get_counters(n.s[1].ike)->sas_current, 0);
+	assert_int_equal(ds_ike_next_timeout(n.s[1].ike), DS_TIME_NEVER);
+	net_free(&n);
+}
+
+static void delete_from_ha(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { 0 };
+	net_init(&n, &o);
+	establish(&n, true);
+	assert_int_equal(ds_ike_delete(n.s[1].sa, n.now), DS_OK);
+	net_run(&n, UNTIL(&n));
+	assert_int_equal(n.s[0].close_reason, DS_IKE_CLOSE_PEER_DELETE);
+	assert_int_equal(n.s[1].close_reason, DS_IKE_CLOSE_LOCAL);
+	net_free(&n);
+}
+
+static int drop_all(net *n, const net_pkt *p, uint64_t idx)
+{
+	(void)n;
+	(void)p;
+	(void)idx;
+	return 1;
+}
+
+static void liveness_and_dead_peer(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { 0 };
+	net_init(&n, &o);
+	establish(&n, true);
+	uint64_t rx = ds_ike_get_counters(n.s[1].ike)->rx;
+	assert_int_equal(ds_ike_liveness(n.s[0].sa, n.now), DS_OK);
+	net_run(&n, UNTIL(&n));
+	assert_int_equal(ds_ike_get_counters(n.s[1].ike)->rx, rx + 1);
+	assert_int_equal(n.s[0].closed, 0);
+	/* now the HA is unreachable: exponential back-off, then TIMEOUT */
+	n.fault = drop_all;
+	ds_time start = n.now;
+	assert_int_equal(ds_ike_liveness(n.s[0].sa, n.now), DS_OK);
+	net_run(&n, n.now + DS_SEC(600));
+	assert_int_equal(n.s[0].closed, 1);
+	assert_int_equal(n.s[0].close_reason, DS_IKE_CLOSE_TIMEOUT);
+	/* 1 + 2 + 4 + 8 + 16 + 32 + 64 s with the defaults (6 retransmissions) */
+	assert_int_equal(n.now - start, DS_SEC(127));
+	assert_int_equal(ds_ike_get_counters(n.s[0].ike)->retransmits, 6);
+	net_free(&n);
+}
+
+static void move_after_k_bit(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { 0 };
+	net_init(&n, &o);
+	establish(&n, true);
+	ds_addr coa = n.ue;
+	coa.ip[5] = 0xc;   /* a new care-of address */
+	assert_int_equal(ds_ike_update_peer(n.s[0].sa, &coa, NULL, n.now), DS_OK);
+	/* the HA side is told by its role engine (BU with K=1 accepted) */
+	assert_int_equal(ds_ike_update_peer(n.s[1].sa, NULL, &coa, n.now), DS_OK);
+	uint64_t rx = ds_ike_get_counters(n.s[1].ike)->rx;
+	net_run(&n, UNTIL(&n));
+	assert_int_equal(ds_ike_get_counters(n.s[1].ike)->rx, rx + 1);
+	ds_ike_info hi;
+	ds_ike_sa_info(n.s[1].sa, &hi);
+	assert_true(ds_addr_ip_eq(&hi.remote, &coa));
+	assert_int_equal(n.s[0].closed, 0);
+	net_free(&n);
+}
+
+static void redirect_in_init(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { 0 };
+	net_init(&n, &o);
+	n.redirect_init = 1;
+	uint8_t gw[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0xb, [15] = 0x02 };
+	n.redirect_gw = ds_addr6(gw, 500);
+	ds_eap_peer *peer;
+	assert_non_null(net_connect(&n, NET_NAI, NET_APN, &peer, NULL));
+	net_run(&n, UNTIL(&n));
+	assert_int_equal(n.s[0].redirected, 1);
+	assert_true(ds_addr_ip_eq(&n.s[0].redirect_to, &n.redirect_gw));
+	assert_int_equal(n.s[0].close_reason, DS_IKE_CLOSE_REDIRECTED);
+	assert_int_equal(ds_ike_get_counters(n.s[1].ike)->sas_current, 0);
+	assert_int_equal(ds_ike_get_counters(n.s[1].ike)->redirects_sent, 1);
+	net_free(&n);
+}
+
+static void redirect_established(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { 0 };
+	net_init(&n, &o);
+	establish(&n, true);
+	uint8_t gw[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0xb, [15] = 0x03 };
+	ds_addr to = ds_addr6(gw, 0);
+	assert_int_equal(ds_ike_redirect(n.s[1].sa, &to, n.now), DS_OK);
+	net_run(&n, UNTIL(&n));
+	assert_int_equal(n.s[0].redirected, 1);
+	assert_true(ds_addr_ip_eq(&n.s[0].redirect_to, &to));
+	net_free(&n);
+}
+
+static void cookies_under_load(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { .cookie_threshold = 1 };
+	net_init(&n, &o);
+	ds_eap_peer *pa, *pb;
+	ds_ike_sa *a = net_connect(&n, NET_NAI, NET_APN, &pa, NULL);
+	assert_non_null(a);
+	/* deliver IKE_SA_INIT of a, drop the response: responder has one half-open SA */
+	net_pkt first = n.q[0];
+	n.nq = 0;
+	first.pkt.data = first.data;
+	ds_ike_input(n.s[1].ike, &first.pkt, n.now);
+	n.nq = 0;
+	assert_int_equal(ds_ike_get_counters(n.s[1].ike)->half_open_current, 1);
+	ds_ike_sa *b = net_connect(&n, NET_NAI, "ims", &pb, NULL);
+	assert_non_null(b);
+	net_run(&n, n.now + DS_MS(500));
+	assert_int_equal(ds_ike_get_counters(n.s[1].ike)->cookies_sent, 1);
+	/* b retried with the cookie and completed */
+	assert_int_equal(n.s[0].established, 1);
+	assert_int_equal(n.s[1].established, 1);
+	assert_string_equal(n.s[1].info.apn, "ims");
+	net_free(&n);
+}
+
+static void keylog_off_by_default(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { 0 };
+	net_init(&n, &o);
+	establish(&n, true);
+	assert_int_equal(n.s[0].keylog_lines, 0);
+	net_free(&n);
+	net_opts k = { .keylog = true };
+	net_init(&n, &k);
+	establish(&n, true);
+	assert_int_equal(n.s[0].keylog_lines, 1);
+	assert_int_equal(n.s[1].keylog_lines, 1);
+	assert_string_equal(n.s[0].keylog, n.s[1].keylog);
+	assert_non_null(strstr(n.s[0].keylog, "AES-GCM-256 with 16 octet ICV"));
+	net_free(&n);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(psk_bootstrap),
+		cmocka_unit_test(eap_aka_bootstrap),
+		cmocka_unit_test(eap_async_backend),
+		cmocka_unit_test(eap_wrong_k_fails),
+		cmocka_unit_test(unknown_user_fails),
+		cmocka_unit_test(apn_not_allowed_fails),
+		cmocka_unit_test(loss_retransmits),
+		cmocka_unit_test(duplication),
+		cmocka_unit_test(invalid_ke_retry),
+		cmocka_unit_test(no_proposal),
+		cmocka_unit_test(nat_traversal),
+		cmocka_unit_test(create_child_for_hoa),
+		cmocka_unit_test(rekey_and_delete_child),
+		cmocka_unit_test(delete_from_ue),
+		cmocka_unit_test(delete_from_ha),
+		cmocka_unit_test(liveness_and_dead_peer),
+		cmocka_unit_test(move_after_k_bit),
+		cmocka_unit_test(redirect_in_init),
+		cmocka_unit_test(redirect_established),
+		cmocka_unit_test(cookies_under_load),
+		cmocka_unit_test(keylog_off_by_default),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
