@@ -9,6 +9,7 @@ Exit 77 only when tshark is not installed.
 """
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -57,6 +58,57 @@ EXPECT = {
 }
 ALWAYS_EMPTY = ['_ws.malformed', '_ws.expert', 'mip6.opt.len.invalid']
 
+# Negative controls, to show the oracle would notice: the bu6 packet with (offset, new value)
+# patched. 79 is the Alternate CoA Length (IPv6 40 + DO 24 + MH offset 15), 97 the IPv4 HoA
+# option Length. tshark must flag each, and dsmip6 must refuse each with the given error.
+BROKEN = [('altcoa_overrun', 79, 30, 'mh_error=length overruns container'),
+          ('ipv4_hoa_len5', 97, 5, 'mh_error=bad length')]
+
+
+def write_pcap(path, packets):
+    """pcap (LINKTYPE_RAW) written independently of golden_dump's writer."""
+    with open(path, 'wb') as f:
+        f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101))
+        for p in packets:
+            f.write(struct.pack('<IIII', 0, 0, len(p), len(p)))
+            f.write(p)
+
+
+def fix_mh_checksum(pkt):
+    """Recompute the bu6 MH checksum (RFC 6275 cl. 6.1.1: the HoA of the HAO as source)."""
+    mh = bytearray(pkt[64:])
+    mh[4:6] = b'\0\0'
+    data = pkt[48:64] + pkt[24:40] + struct.pack('!I3xB', len(mh), 135) + bytes(mh)
+    total = sum(struct.unpack('!%dH' % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xffff) + (total >> 16)
+    mh[4:6] = struct.pack('!H', ~total & 0xffff)
+    return pkt[:64] + bytes(mh)
+
+
+def negative_controls(tool, tshark, tmp, bu6):
+    results = [(fix_mh_checksum(bu6) == bu6, 'the checksum helper reproduces bu6')]
+    broken = []
+    for name, off, val, _ in BROKEN:
+        b = bytearray(bu6)
+        results.append((b[off] in (16, 6), 'control %s patches a Length octet' % name))
+        b[off] = val
+        broken.append(fix_mh_checksum(bytes(b)))
+    pcap = os.path.join(tmp, 'broken.pcap')
+    write_pcap(pcap, broken)
+    out = subprocess.run([tshark, '-n', '-r', pcap, '-T', 'fields', '-E', 'separator=\t',
+                          '-e', '_ws.expert', '-e', '_ws.malformed'],
+                         check=True, capture_output=True, text=True).stdout.splitlines()
+    dec = subprocess.run([tool, 'decode'], capture_output=True, text=True,
+                         input=''.join('%s %s\n' % (n, b.hex())
+                                       for (n, _, _, _), b in zip(BROKEN, broken))).stdout
+    dec = dict(line.split(' ', 1) for line in dec.splitlines() if line)
+    for i, (name, _, _, err) in enumerate(BROKEN):
+        flagged = i < len(out) and out[i].strip() != ''
+        results.append((flagged, 'tshark flags control %s' % name))
+        results.append((err in dec.get(name, ''), 'dsmip6 refuses control %s (%s)' % (name, err)))
+    return results
+
 
 def main():
     tool = sys.argv[1]
@@ -64,8 +116,10 @@ def main():
     if not tshark:
         print('1..0 # SKIP tshark is not installed')
         return 77
-    names = [line.split()[0] for line in subprocess.run(
+    forms = [line.split() for line in subprocess.run(
         [tool, 'hex'], check=True, capture_output=True, text=True).stdout.splitlines() if line]
+    names = [n for n, _ in forms]
+    bu6 = bytes.fromhex(dict(forms)['bu6'])
     fields = sorted({f for e in EXPECT.values() for f in e} | set(ALWAYS_EMPTY))
     with tempfile.TemporaryDirectory() as tmp:
         pcap = os.path.join(tmp, 'dsmip6.pcap')
@@ -76,8 +130,10 @@ def main():
         for f in fields:
             cmd += ['-e', f]
         out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        controls = negative_controls(tool, tshark, tmp, bu6)
     rows = out.splitlines()
     results = [(len(rows) == len(names), 'tshark decoded %d of %d frames' % (len(rows), len(names)))]
+    results += controls
     for name, row in zip(names, rows):
         got = dict(zip(fields, row.split('\t')))
         want = dict(EXPECT.get(name, {}))
