@@ -105,8 +105,12 @@ int ds_subdb_open(const char *path, ds_subdb **out)
 	sqlite3_busy_timeout(d->db, 2000);
 	if (sqlite3_exec(d->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
-	/* WAL lets the control tool read while the HA writes; ":memory:" simply keeps "memory" */
+	/* WAL lets the control tool read while the HA writes (":memory:" simply keeps "memory").
+	 * synchronous = NORMAL: no fsync per SQN update; a power cut may lose the last
+	 * increments, and a USIM that already saw such an SQN answers with AUTS, which
+	 * resynchronises (TS 33.102 cl. 6.3.5) instead of failing. */
 	sqlite3_exec(d->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+	sqlite3_exec(d->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
 	rc = migrate(d->db);
 	if (rc)
 		goto fail;
@@ -274,7 +278,10 @@ int ds_subdb_list(ds_subdb *d, int (*fn)(void *ctx, const ds_subscriber *s), voi
 
 int ds_subdb_apn_allowed(ds_subdb *d, const char *imsi, const char *apn)
 {
-	if (!apn_valid(apn))
+	/* no APN at all (no IDr) only passes a "*" subscription */
+	if (!*apn)
+		apn = "*";
+	else if (!apn_valid(apn))
 		return 0;
 	sqlite3_reset(d->apn_ok);
 	sqlite3_bind_text(d->apn_ok, 1, imsi, -1, SQLITE_STATIC);

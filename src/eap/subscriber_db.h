@@ -47,8 +47,8 @@ int ds_subdb_get(ds_subdb *db, const char *imsi, ds_subscriber *out); /* DS_E_NO
 /* Calls fn for each subscriber in IMSI order; a non-zero return from fn stops the walk and is
  * returned. */
 int ds_subdb_list(ds_subdb *db, int (*fn)(void *ctx, const ds_subscriber *s), void *ctx);
-/* 1 if the APN is allowed (case-insensitive, TS 23.003 cl. 9.1; "*" allows all), 0 if not,
- * negative ds_err on error. */
+/* 1 if the APN is allowed (case-insensitive, TS 23.003 cl. 9.1; "*" allows all, and is the
+ * only thing that allows an empty APN), 0 if not, negative ds_err on error. */
 int ds_subdb_apn_allowed(ds_subdb *db, const char *imsi, const char *apn);
 /* Next SQN for a new authentication vector (SEQ + 1, IND + 1), stored atomically. */
 int ds_subdb_next_sqn(ds_subdb *db, const char *imsi, uint64_t *sqn);

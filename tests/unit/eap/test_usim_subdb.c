@@ -107,9 +107,11 @@ static void subdb_crud_and_sqn(void **st)
 	/* APNs: case-insensitive, exact */
 	assert_int_equal(ds_subdb_apn_allowed(db, s.imsi, "INTERNET"), 1);
 	assert_int_equal(ds_subdb_apn_allowed(db, s.imsi, "internet2"), 0);
+	assert_int_equal(ds_subdb_apn_allowed(db, s.imsi, ""), 0);
 	const char *any[] = { "*" };
 	assert_int_equal(ds_subdb_set_apns(db, s.imsi, any, 1), DS_OK);
 	assert_int_equal(ds_subdb_apn_allowed(db, s.imsi, "whatever.apn"), 1);
+	assert_int_equal(ds_subdb_apn_allowed(db, s.imsi, ""), 1);
 	assert_int_equal(ds_subdb_set_apns(db, s.imsi, NULL, 0), DS_OK);
 	assert_int_equal(ds_subdb_apn_allowed(db, s.imsi, "internet"), 0);
 	/* SQN: SEQ + 1 and IND + 1 per vector, IND wraps at 32 */
