@@ -73,6 +73,21 @@ const ds_esp_sa_params *ds_esp_sa_params_of(const ds_esp_sa *sa) { return &sa->p
 const ds_esp_counters *ds_esp_sa_counters(const ds_esp_sa *sa) { return &sa->cnt; }
 uint64_t ds_esp_sa_seq(const ds_esp_sa *sa) { return sa->p.dir == DS_ESP_OUT ? sa->seq : sa->win.top; }
 
+static bool hard_expired(const ds_esp_sa *sa)
+{
+	return (sa->p.life_packets && sa->cnt.packets >= sa->p.life_packets) ||
+	       (sa->p.life_bytes && sa->cnt.bytes >= sa->p.life_bytes);
+}
+
+bool ds_esp_sa_soft_expired(const ds_esp_sa *sa)
+{
+	if (sa->p.life_packets && sa->cnt.packets >= sa->p.life_packets / 10 * 9)
+		return true;
+	if (sa->p.life_bytes && sa->cnt.bytes >= sa->p.life_bytes / 10 * 9)
+		return true;
+	return sa->p.dir == DS_ESP_OUT && !sa->p.esn && sa->seq >= (uint64_t)UINT32_MAX / 10 * 9;
+}
+
 static size_t pad_len_for(const ds_esp_sa *sa, size_t len)
 {
 	/* cl. 2.4: payload | padding | 2 trailer octets end on a block (and 4-octet) boundary */
@@ -102,6 +117,10 @@ static int seal(ds_esp_sa *sa, uint8_t nh, const uint8_t *payload, size_t len, c
 	uint64_t limit = sa->p.esn ? UINT64_MAX : UINT32_MAX;
 	if (sa->seq >= limit) {
 		sa->cnt.seq_exhausted++;
+		return DS_E_EXHAUSTED;
+	}
+	if (hard_expired(sa)) {
+		sa->cnt.expired++;
 		return DS_E_EXHAUSTED;
 	}
 	uint64_t seq = sa->seq + 1;
@@ -212,6 +231,10 @@ int ds_esp_open(ds_esp_sa *sa, const uint8_t *esp, size_t len, uint8_t *out, siz
 	}
 	if (spi != sa->p.spi)
 		return DS_E_NOTFOUND;
+	if (hard_expired(sa)) {
+		sa->cnt.expired++;
+		return DS_E_EXHAUSTED;
+	}
 	/* cl. 3.4.3: reject duplicates and too old numbers before spending the ICV check */
 	uint64_t seq = sa->p.esn ? ds_replay_infer_esn(&sa->win, seq_lo) : seq_lo;
 	if (!sa->p.no_replay_check && !ds_replay_check(&sa->win, seq)) {

@@ -70,6 +70,11 @@ typedef struct ds_esp_sa_params {
 	bool udp_encap;
 	ds_esp_selector sel;
 	void *owner;             /* back pointer to the IKE / child SA that created this SA */
+	/* SA lifetime (RFC 4301 cl. 4.4.2.1), 0 = no limit: after the hard limit the SA refuses to
+	 * seal or open (DS_E_EXHAUSTED); ds_esp_sa_soft_expired() turns true at 90% so the owner
+	 * can rekey in time. Time-based lifetimes are the owner's timers (engines read no clock). */
+	uint64_t life_packets;
+	uint64_t life_bytes;
 } ds_esp_sa_params;
 
 typedef struct ds_esp_counters {
@@ -80,6 +85,7 @@ typedef struct ds_esp_counters {
 	uint64_t malformed;      /* too short, bad length for the cipher, bad padding */
 	uint64_t dummies;        /* next header 59 received and discarded (cl. 2.6) */
 	uint64_t seq_exhausted;  /* seal refused: sequence number would cycle (cl. 3.3.3) */
+	uint64_t expired;        /* seal or open refused: hard lifetime reached */
 } ds_esp_counters;
 
 typedef struct ds_esp_sa ds_esp_sa;
@@ -99,13 +105,17 @@ const ds_esp_sa_params *ds_esp_sa_params_of(const ds_esp_sa *sa);  /* keys are n
 const ds_esp_counters *ds_esp_sa_counters(const ds_esp_sa *sa);
 /* Last sequence number sent (out) or highest accepted (in); 64-bit with ESN. */
 uint64_t ds_esp_sa_seq(const ds_esp_sa *sa);
+/* True once 90% of a lifetime limit, or (outbound, no ESN) of the 32-bit sequence number
+ * space, is used: time to create the replacement SA (RFC 7296 cl. 2.8). */
+bool ds_esp_sa_soft_expired(const ds_esp_sa *sa);
 /* Octets ds_esp_seal() will write for a payload of len octets. */
 size_t ds_esp_sealed_len(const ds_esp_sa *sa, size_t len);
 
 /* Outbound: write SPI | Seq | IV | encrypted(payload | padding | pad length | next header) | ICV
  * into out. next_header is the protocol of payload (135 MH and 59 dummy in transport mode; 41
  * or 4 in tunnel mode). Returns DS_OK, DS_E_NOSPACE, DS_E_EXHAUSTED (sequence number would
- * cycle: the SA must be rekeyed, RFC 4303 cl. 3.3.3), DS_E_STATE (inbound SA) or DS_E_CRYPTO.
+ * cycle: the SA must be rekeyed, RFC 4303 cl. 3.3.3; or hard lifetime reached), DS_E_STATE
+ * (inbound SA) or DS_E_CRYPTO.
  * payload and out may not overlap. */
 int ds_esp_seal(ds_esp_sa *sa, uint8_t next_header, const uint8_t *payload, size_t len,
 		uint8_t *out, size_t cap, size_t *out_len);
@@ -116,7 +126,8 @@ int ds_esp_seal(ds_esp_sa *sa, uint8_t next_header, const uint8_t *payload, size
  * header. On DS_OK out holds the payload (*out_len octets, at most len) and *next_header its
  * protocol; next header 59 (dummy, cl. 2.6) returns DS_OK with *out_len = 0 and must be dropped.
  * Errors: DS_E_TRUNCATED / DS_E_BADLEN (malformed), DS_E_NOTFOUND (SPI is not this SA's),
- * DS_E_REPLAY, DS_E_AUTH, DS_E_PADDING, DS_E_NOSPACE, DS_E_STATE (outbound SA). Each is
+ * DS_E_REPLAY, DS_E_AUTH, DS_E_PADDING, DS_E_NEXTHDR, DS_E_NOSPACE, DS_E_STATE (outbound SA),
+ * DS_E_EXHAUSTED (hard lifetime reached). Each is
  * counted in the SA counters. out may equal esp (in-place). */
 int ds_esp_open(ds_esp_sa *sa, const uint8_t *esp, size_t len, uint8_t *out, size_t cap,
 		size_t *out_len, uint8_t *next_header);

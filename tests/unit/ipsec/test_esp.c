@@ -382,6 +382,49 @@ static void esn_and_exhaustion(void **state)
 	ds_esp_sa_free(o);
 }
 
+/* RFC 4301 cl. 4.4.2.1 lifetimes: soft at 90%, hard refuses both directions. */
+static void lifetimes(void **state)
+{
+	(void)state;
+	ds_esp_sa_params p = { .spi = 0x6000, .mode = DS_ESP_TRANSPORT, .encr = DS_ENCR_AES_GCM_16,
+			       .encr_key_bits = 128, .encr_key = EKEY, .life_packets = 10,
+			       .life_bytes = 1000 };
+	p.dir = DS_ESP_OUT;
+	ds_esp_sa *o = ds_esp_sa_new(&p, NULL);
+	p.dir = DS_ESP_IN;
+	p.life_packets = 0; /* inbound limited by bytes only */
+	ds_esp_sa *in = ds_esp_sa_new(&p, NULL);
+	uint8_t pl[50] = { 0 }, pkt[128], back[128], nh;
+	size_t n, bl;
+	for (int i = 0; i < 10; i++) {
+		assert_int_equal(ds_esp_sa_soft_expired(o), i >= 9);
+		assert_int_equal(ds_esp_seal(o, 135, pl, sizeof pl, pkt, sizeof pkt, &n), DS_OK);
+		assert_int_equal(ds_esp_open(in, pkt, n, back, sizeof back, &bl, &nh), DS_OK);
+	}
+	assert_true(ds_esp_sa_soft_expired(o));
+	assert_int_equal(ds_esp_seal(o, 135, pl, sizeof pl, pkt, sizeof pkt, &n), DS_E_EXHAUSTED);
+	assert_int_equal(ds_esp_sa_counters(o)->expired, 1);
+	/* inbound: 500 payload bytes so far, soft at 900, hard at 1000 */
+	assert_false(ds_esp_sa_soft_expired(in));
+	ds_esp_sa *o2 = mk(0x6000, DS_ESP_OUT, DS_ESP_TRANSPORT, DS_ENCR_AES_GCM_16, 128, DS_INTEG_NONE,
+			   EKEY, false, 0);
+	o2->seq = 100;
+	for (int i = 0; i < 11; i++) {
+		assert_int_equal(ds_esp_sa_soft_expired(in), i >= 8); /* 900 bytes after i = 7 */
+		assert_int_equal(ds_esp_seal(o2, 135, pl, sizeof pl, pkt, sizeof pkt, &n), DS_OK);
+		assert_int_equal(ds_esp_open(in, pkt, n, back, sizeof back, &bl, &nh),
+				 i < 10 ? DS_OK : DS_E_EXHAUSTED);
+	}
+	assert_int_equal(ds_esp_sa_counters(in)->expired, 1);
+	/* outbound without ESN: soft at 90% of the 32-bit sequence space */
+	assert_false(ds_esp_sa_soft_expired(o2));
+	o2->seq = (uint64_t)UINT32_MAX / 10 * 9;
+	assert_true(ds_esp_sa_soft_expired(o2));
+	ds_esp_sa_free(o);
+	ds_esp_sa_free(o2);
+	ds_esp_sa_free(in);
+}
+
 /* Padding, next header and length checks on packets with a valid ICV (ENCR_NULL lets the test
  * build the plaintext trailer by hand and authenticate it with an independent HMAC). */
 static int open_crafted(ds_esp_sa *in, uint8_t mode, const uint8_t *body, size_t blen, uint32_t seq)
@@ -552,6 +595,7 @@ int main(void)
 		cmocka_unit_test(replay_window_edges),
 		cmocka_unit_test(replay_window_1024),
 		cmocka_unit_test(esn_and_exhaustion),
+		cmocka_unit_test(lifetimes),
 		cmocka_unit_test(padding_and_next_header),
 		cmocka_unit_test(sa_params_rejected),
 		cmocka_unit_test(sad_operations),
