@@ -142,6 +142,9 @@ typedef struct ds_mob_opts {
 	/* Receive-side counters (ignored by the encoder). */
 	uint16_t unknown;             /* unknown options skipped */
 	uint16_t misaligned;          /* options not at their alignment (tolerated) */
+	uint8_t ipv4_prefix_req;      /* further IPv4 HoA options with P = 1 (prefix requests,
+				       * RFC 5555 cl. 4.4.2), counted but not kept: ipv4_hoa
+				       * holds the address request */
 } ds_mob_opts;
 
 typedef struct ds_mob_msg {
@@ -181,7 +184,8 @@ int ds_mob_csum_verify(const uint8_t *mh, size_t len, const uint8_t src[16],
  * err_off = 1: the caller SHOULD send ICMPv6 Parameter Problem code 0); options: overrunning
  * the message (DS_E_OVERRUN), wrong length for a known option (DS_E_BADLEN), invalid value such
  * as a prefix length over 32 or a BR type other than 1/2 (DS_E_RESERVED), a single-instance
- * option repeated (DS_E_DUPLICATE), more than DS_MOB_MAX_BID / DS_MOB_MAX_VENDOR (DS_E_LOOP),
+ * option repeated (DS_E_DUPLICATE; a second IPv4 HoA option is allowed only as a prefix
+ * request, P = 1, and then counted in opt.ipv4_prefix_req), more than DS_MOB_MAX_BID / DS_MOB_MAX_VENDOR (DS_E_LOOP),
  * an option other than padding after Binding Authorization Data (DS_E_RESERVED, cl. 6.2.7).
  * Reserved fields and bits are ignored. The checksum is NOT checked here. */
 int ds_mob_decode(const uint8_t *p, size_t len, ds_mob_msg *m);

@@ -171,6 +171,31 @@ static int take_once(ds_mob_opts *o, uint32_t bit)
 	return DS_OK;
 }
 
+/* IPv4 Home Address option (RFC 5555 cl. 3.1.1). RFC 5555 cl. 4.4.2 lets a BU carry one
+ * address request plus IPv4 HoA options with P = 1 asking for prefixes: ipv4_hoa keeps the
+ * address request (or the first option when all are prefix requests), the other prefix
+ * requests are counted so that the HA can refuse them (IPv4 Ack status 133); a second address
+ * request is a duplicate. */
+static int opt_ipv4_hoa(ds_mob_opts *o, const uint8_t *d)
+{
+	ds_mob_ipv4_hoa h = { .plen = (uint8_t)(d[0] >> 2), .p = (d[0] & 0x02) != 0 };
+	memcpy(h.addr, d + 2, 4);
+	if (!(o->present & DS_MOPT_IPV4_HOA)) {
+		o->present |= DS_MOPT_IPV4_HOA;
+		o->ipv4_hoa = h;
+		return DS_OK;
+	}
+	if (!h.p && !o->ipv4_hoa.p)
+		return DS_E_DUPLICATE;
+	if (!h.p) {                   /* keep the address request, count the prefix one */
+		o->ipv4_hoa = h;
+	}
+	if (o->ipv4_prefix_req == UINT8_MAX)
+		return DS_E_LOOP;
+	o->ipv4_prefix_req++;
+	return DS_OK;
+}
+
 /* Decode one known option's data d (len octets); DS_OK, or DS_E_BADLEN / DS_E_DUPLICATE /
  * DS_E_LOOP. Unknown types are counted and skipped. */
 static int opt_one(ds_mob_opts *o, uint8_t type, const uint8_t *d, uint8_t len)
@@ -212,14 +237,7 @@ static int opt_one(ds_mob_opts *o, uint8_t type, const uint8_t *d, uint8_t len)
 	case DS_MOPT_T_IPV4_HOA:
 		if (len != LEN_IPV4)
 			return DS_E_BADLEN;
-		/* A second IPv4 HoA option (RFC 5555 cl. 3.1.1 allows one more, for a NEMO prefix
-		 * request) is not supported on S2c, where P is always 0. */
-		if ((rc = take_once(o, DS_MOPT_IPV4_HOA)))
-			return rc;
-		o->ipv4_hoa.plen = (uint8_t)(d[0] >> 2);
-		o->ipv4_hoa.p = (d[0] & 0x02) != 0;
-		memcpy(o->ipv4_hoa.addr, d + 2, 4);
-		return DS_OK;
+		return opt_ipv4_hoa(o, d);
 	case DS_MOPT_T_IPV4_ACK:
 		if (len != LEN_IPV4)
 			return DS_E_BADLEN;

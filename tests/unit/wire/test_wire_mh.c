@@ -398,11 +398,28 @@ static void duplicate_and_limits(void **state)
 	size_t len = mk(mh, DS_MOB_BA, a, sizeof a);
 	assert_int_equal(ds_mob_decode(mh, len, &d), DS_E_DUPLICATE);
 	assert_int_equal(d.err_off, 16);
-	/* Two IPv4 HoA options (a NEMO prefix request next to an address request). */
-	uint8_t b[] = { 0, 1, 0x10, 0, 0, 1, 29, 6, 0x80, 0, 0, 0, 0, 0, 29, 6, 0x82, 0, 0, 0, 0, 0,
+	/* An address request plus a prefix request (P = 1; RFC 5555 cl. 4.4.2): accepted, the
+	 * prefix request counted; in either order the address request is kept. */
+	uint8_t b[] = { 0, 1, 0x10, 0, 0, 1, 29, 6, 0x80, 0, 0, 0, 0, 0, 29, 6, 0x62, 0, 10, 0, 0, 0,
 			1, 2, 0, 0 };
 	len = mk(mh, DS_MOB_BU, b, sizeof b);
+	assert_int_equal(ds_mob_decode(mh, len, &d), DS_OK);
+	assert_int_equal(d.opt.ipv4_hoa.plen, 32);
+	assert_false(d.opt.ipv4_hoa.p);
+	assert_int_equal(d.opt.ipv4_prefix_req, 1);
+	b[8] = 0x62; b[10] = 10;
+	b[16] = 0x80; b[18] = 0;
+	len = mk(mh, DS_MOB_BU, b, sizeof b);
+	assert_int_equal(ds_mob_decode(mh, len, &d), DS_OK);
+	assert_int_equal(d.opt.ipv4_hoa.plen, 32);
+	assert_false(d.opt.ipv4_hoa.p);
+	assert_int_equal(d.opt.ipv4_hoa.addr[0], 0);
+	assert_int_equal(d.opt.ipv4_prefix_req, 1);
+	/* Two address requests. */
+	b[8] = 0x80;
+	len = mk(mh, DS_MOB_BU, b, sizeof b);
 	assert_int_equal(ds_mob_decode(mh, len, &d), DS_E_DUPLICATE);
+	assert_int_equal(d.err_off, 20);
 	/* DS_MOB_MAX_BID + 1 Binding Identifiers. */
 	uint8_t c[6 + (DS_MOB_MAX_BID + 1) * 6 + 8] = { 0, 1, 0x10, 0, 0, 1 };
 	size_t n = 6;
