@@ -1,7 +1,9 @@
 /* Interop driver for the AAA side (run by run-aaa-interop.sh):
  *
- *   aaa_client radius <server:port> <secret> <nai> <apn> <K> <OPc> <sqn_ms> [prime]
+ *   aaa_client radius <server:port> <secret> <nai> <apn> <K> <OPc> <sqn_ms> [option]
  *       dsmip6 EAP-AKA(') peer <-> dsmip6 RADIUS back end <-> external RADIUS EAP server.
+ *       option: "prime" (EAP-AKA'), "expect-resync" / "expect-direct" (success must come
+ *       after exactly one / no AUTS resynchronisation).
  *       Exit 0 on EAP success with equal MSKs on both sides (the back end's MSK comes from
  *       the server's MS-MPPE keys), 2 on EAP failure, 1 on error. Prints the outcome.
  *   aaa_client hlr <socket> <imsi> <K> <OPc> <sqn_ms> <count>
@@ -97,7 +99,8 @@ static int run_radius(int argc, char **argv)
 	/* age limit L = 32 SEQ steps (TS 33.102 C.2.2): an AuC far behind the USIM is
 	 * resynchronised even when its IND slot is unused */
 	ds_eap_aka_peer_cfg pc = { .identity = argv[4], .log = lg, .sqn_age_limit = 32 };
-	bool prime = argc > 9 && !strcmp(argv[9], "prime");
+	const char *opt = argc > 9 ? argv[9] : "";
+	bool prime = !strcmp(opt, "prime");
 	pc.aka_prime = prime;
 	pc.prefer_aka_prime = prime;
 	pc.sqn_ms = strtoull(argv[8], NULL, 0);
@@ -148,6 +151,11 @@ static int run_radius(int argc, char **argv)
 		binhex(pm, 16, hex);
 		printf("MSK equal on both sides (%s...)\n", hex);
 		ret = 0;
+		if ((!strcmp(opt, "expect-resync") && pcs->sync_failures != 1) ||
+		    (!strcmp(opt, "expect-direct") && pcs->sync_failures != 0)) {
+			printf("unexpected number of resynchronisations\n");
+			ret = 1;
+		}
 	} else if (c.status == DS_EAP_FAILURE && pst == DS_EAP_FAILURE) {
 		ret = 2;
 	}

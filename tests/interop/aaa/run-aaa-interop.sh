@@ -35,15 +35,20 @@ IMSI1=001010123456789   # plain EAP-AKA
 IMSI2=001010123456790   # EAP-AKA' (AMF separation bit set)
 IMSI3=001010123456791   # strongSwan eap-aka-3gpp profile: AMF 8000, time-based SQN
 IMSI4=001010123456792   # used by the hlr_auc_gw oracle checks
+IMSI5=001010123456793   # strongSwan profile, USIM already close to the time-based SQN
 nai() { printf '%s%s@nai.epc.mnc001.mcc001.3gppnetwork.org' "$1" "$2"; }
-# strongSwan eap-aka-3gpp: SQN = 4 octets of seconds || 2 octets of sub-seconds
-SS_SQN=$(printf '%08x0000' "$(cut -d. -f1 /proc/uptime)")
+# strongSwan eap-aka-3gpp: SQN = 4 octets of wall-clock seconds || 2 octets of sub-seconds
+NOW=$(date +%s)
+SS_SQN=$(printf '%08x0000' "$NOW")
+# a USIM that accepted a strongSwan SQN ten seconds ago
+SS_SQN_MS=$(printf '0x%08x0000' "$((NOW - 10))")
 
 cat > "$D/milenage_db" <<EOT
 $IMSI1 $K $OPC 8000 000000000020
 $IMSI2 $K $OPC 8000 000000000020
 $IMSI3 $K $OPC 8000 $SS_SQN
 $IMSI4 $K $OPC 8000 000000000020
+$IMSI5 $K $OPC 8000 $SS_SQN
 EOT
 "$HLR" -s "$D/hlr.sock" -m "$D/milenage_db" > "$D/hlr.log" 2>&1 &
 GPID=$!
@@ -84,7 +89,7 @@ check() {  # check "name" expected_exit command...
 	fi
 }
 
-echo "1..7"
+echo "1..8"
 check "dsmip6 USIM verifies hlr_auc_gw Milenage vectors, AUTS resynchronises the HLR" 0 \
 	"$CLIENT" hlr "$D/hlr.sock" $IMSI4 $K $OPC 0 5
 check "EAP-AKA via RADIUS to hostapd: success, MSK = MS-MPPE keys" 0 \
@@ -96,8 +101,13 @@ check "EAP-AKA via RADIUS: wrong K -> Authentication-Reject -> Access-Reject" 2 
 	565b5ce8b199b49faa5f0a2ee238a6bc $OPC 0
 check "EAP-AKA' via RADIUS to hostapd: success, MSK = MS-MPPE keys" 0 \
 	"$CLIENT" radius 127.0.0.1:1812 testing123 "$(nai 6 $IMSI2)" internet $K $OPC 0 prime
-check "strongSwan eap-aka-3gpp profile (AMF 8000, time-based SQN) via RADIUS" 0 \
-	"$CLIENT" radius 127.0.0.1:1812 testing123 "$(nai 0 $IMSI3)" internet $K $OPC 0
+# a new USIM (SQN_MS 0) is more than Delta = 2^28 behind a time-based SQN: it must answer with
+# AUTS (TS 33.102 C.2.2) and succeed after resynchronisation
+check "strongSwan eap-aka-3gpp profile (AMF 8000, time-based SQN), new USIM: AUTS then success" 0 \
+	"$CLIENT" radius 127.0.0.1:1812 testing123 "$(nai 0 $IMSI3)" internet $K $OPC 0 expect-resync
+check "strongSwan eap-aka-3gpp profile, USIM in step with the time-based SQN: direct success" 0 \
+	"$CLIENT" radius 127.0.0.1:1812 testing123 "$(nai 0 $IMSI5)" internet $K $OPC "$SS_SQN_MS" \
+	expect-direct
 check "wrong RADIUS secret -> no valid answer -> failure" 2 \
 	"$CLIENT" radius 127.0.0.1:1812 wrongsecret "$(nai 0 $IMSI1)" internet $K $OPC 0
 [ "$fail" -eq 0 ] || { echo "# hostapd log:"; tail -30 "$D/hostapd.log" | sed 's/^/# /'; }
