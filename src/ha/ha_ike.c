@@ -84,6 +84,8 @@ static void on_closed(void *ctx, ds_ike_sa *sa, int reason, const ds_ike_info *i
 {
 	ds_ha_ike_glue *g = ctx;
 	(void)info;
+	if (reason == DS_IKE_CLOSE_SHUTDOWN)
+		return;   /* ds_ike_free(): the host is tearing everything down */
 	if (reason == DS_IKE_CLOSE_REKEYED) {
 		/* the PDN connection continues on the successor IKE SA (RFC 7296 cl. 2.18) */
 		ds_ha_ike_replace(g->ha, sa, NULL);

@@ -212,6 +212,8 @@ static void on_closed(void *ctx, ds_ike_sa *sa, int reason, const ds_ike_info *i
 {
 	ds_ue_ike_glue *g = ctx;
 	(void)info;
+	if (reason == DS_IKE_CLOSE_SHUTDOWN)
+		return;   /* ds_ike_free(): the host is tearing everything down */
 	struct glue_pdn *p = by_sa(g, sa);
 	if (!p)
 		return;   /* our own delete, or unknown */

@@ -1,0 +1,319 @@
+/* The full S2c stack in one process: UE engine + IKEv2 initiator <-> IKEv2 responder + HA
+ * engine, composed by ue/ue_ike.h and ha/ha_ike.h, over a simulated network with a virtual
+ * clock. IKE_AUTH uses a pre-shared key here (EAP-AKA is exercised by the IKE area's tests);
+ * everything else is the product path: MIP6_HOME_PREFIX from the HA's pool, the HoA CHILD_SA,
+ * the BU/BA exchange over the negotiated ESP SAs, IKE SA move on handover and detach. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/err.h"
+#include "ha/ha.h"
+#include "ha/ha_ike.h"
+#include "ike/ike.h"
+#include "ue/ue.h"
+#include "ue/ue_ike.h"
+
+#define QMAX 128
+static const uint8_t PSK[] = "mobility test pre-shared key";
+#define NAI "0001010123456789@nai.epc.mnc001.mcc001.3gppnetwork.org"
+
+typedef struct qpkt {
+	int to;   /* 0 = UE side, 1 = HA side */
+	bool ike;
+	ds_pkt p;
+	uint8_t data[DS_PKT_MAX];
+} qpkt;
+
+typedef struct stack {
+	ds_time now;
+	ds_ue *ue;
+	ds_ha *ha;
+	ds_ike *ike_ue, *ike_ha;
+	ds_ue_ike_glue *gu;
+	ds_ha_ike_glue *gh;
+	qpkt *q;
+	size_t nq;
+	enum ds_ue_pdn_state st;
+	int st_ev;
+	int tun_ha;
+	ds_addr ha6, coa6, coa6b, pool;
+} stack;
+
+static void push(stack *s, int to, bool ike, const ds_pkt *p)
+{
+	if (p->kind == DS_PKT_TUN) {
+		if (to == 0)
+			s->tun_ha++;
+		return;
+	}
+	assert_true(s->nq < QMAX);
+	qpkt *k = &s->q[s->nq++];
+	k->to = to;
+	k->ike = ike;
+	k->p = *p;
+	memcpy(k->data, p->data, p->len);
+	k->p.data = k->data;
+}
+
+static void ue_send(void *ctx, const ds_pkt *p) { push(ctx, 1, false, p); }
+static void ha_send(void *ctx, const ds_pkt *p) { push(ctx, 0, false, p); }
+static void ike_ue_send(void *ctx, const ds_pkt *p) { push(ctx, 1, true, p); }
+static void ike_ha_send(void *ctx, const ds_pkt *p) { push(ctx, 0, true, p); }
+
+static void ev_state(void *ctx, ds_pdn_id pdn, enum ds_ue_pdn_state st, int ev, int status)
+{
+	stack *s = ctx;
+	(void)pdn;
+	(void)status;
+	s->st = st;
+	s->st_ev = ev;
+}
+
+static void ev_ike(void *ctx, ds_pdn_id pdn, enum ds_ue_ike_action a, void *ike,
+		   const ds_addr *local, const ds_addr *ha)
+{
+	stack *s = ctx;
+	ds_ue_ike_glue_event(s->gu, pdn, a, ike, local, ha);
+}
+
+static void set_time(stack *s)
+{
+	ds_ue_ike_glue_set_time(s->gu, s->now);
+	ds_ha_ike_glue_set_time(s->gh, s->now);
+}
+
+static void run(stack *s, ds_time until)
+{
+	for (int guard = 0; guard < 10000; guard++) {
+		set_time(s);
+		if (s->nq) {
+			qpkt k = s->q[0];
+			memmove(s->q, s->q + 1, sizeof(qpkt) * (s->nq - 1));
+			s->nq--;
+			k.p.data = k.data;
+			if (k.to == 1)
+				k.ike ? ds_ike_input(s->ike_ha, &k.p, s->now) : ds_ha_input(s->ha, &k.p, s->now);
+			else
+				k.ike ? ds_ike_input(s->ike_ue, &k.p, s->now) : ds_ue_input(s->ue, &k.p, s->now);
+			continue;
+		}
+		ds_time t = ds_ue_next_timeout(s->ue);
+		ds_time t2 = ds_ha_next_timeout(s->ha);
+		ds_time t3 = ds_ike_next_timeout(s->ike_ue);
+		ds_time t4 = ds_ike_next_timeout(s->ike_ha);
+		if (t2 < t)
+			t = t2;
+		if (t3 < t)
+			t = t3;
+		if (t4 < t)
+			t = t4;
+		if (t > until)
+			break;
+		if (t > s->now)
+			s->now = t;
+		set_time(s);
+		ds_ue_on_timer(s->ue, s->now);
+		ds_ha_on_timer(s->ha, s->now);
+		ds_ike_on_timer(s->ike_ue, s->now);
+		ds_ike_on_timer(s->ike_ha, s->now);
+	}
+	s->now = until;
+}
+
+static int setup(void **state)
+{
+	stack *s = calloc(1, sizeof *s);
+	s->q = calloc(QMAX, sizeof(qpkt));
+	s->now = 1000;
+	ds_addr_parse("2001:db8::1", &s->ha6);
+	ds_addr_parse("2001:db8:ff::9", &s->coa6);
+	ds_addr_parse("2001:db8:ee::7", &s->coa6b);
+	ds_addr_parse("2001:db8:1000::/48", &s->pool);
+	const uint8_t iid[8] = { 0, 0, 0, 0, 0, 0, 0x12, 0x34 };
+
+	s->gh = ds_ha_ike_glue_new();
+	ds_ike_config rc = { .role = DS_IKE_RESPONDER, .send = ike_ha_send, .send_ctx = s,
+			     .psk = PSK, .psk_len = sizeof PSK - 1 };
+	ds_ha_ike_glue_ike_events(s->gh, &rc.ev);
+	int err;
+	s->ike_ha = ds_ike_new(&rc, &err);
+	assert_non_null(s->ike_ha);
+	ds_ha_config hc;
+	memset(&hc, 0, sizeof hc);
+	hc.send = ha_send;
+	hc.send_ctx = s;
+	hc.ev.ctx = s->gh;
+	hc.ev.ike = ds_ha_ike_glue_event;
+	hc.ha6 = s->ha6;
+	hc.hnp_pool = s->pool;
+	s->ha = ds_ha_new(&hc);
+	assert_non_null(s->ha);
+	ds_ha_ike_glue_attach(s->gh, s->ha, s->ike_ha);
+
+	ds_ue_ike_glue_config gc = { .nai = NAI };
+	memcpy(gc.iid, iid, 8);
+	s->gu = ds_ue_ike_glue_new(&gc);
+	ds_ike_config ic = { .role = DS_IKE_INITIATOR, .send = ike_ue_send, .send_ctx = s,
+			     .psk = PSK, .psk_len = sizeof PSK - 1 };
+	ds_ue_ike_glue_ike_events(s->gu, &ic.ev);
+	s->ike_ue = ds_ike_new(&ic, &err);
+	assert_non_null(s->ike_ue);
+	ds_ue_config uc;
+	memset(&uc, 0, sizeof uc);
+	uc.send = ue_send;
+	uc.send_ctx = s;
+	uc.ev.ctx = s;
+	uc.ev.pdn_state = ev_state;
+	memcpy(uc.iid, iid, 8);
+	uc.ev.ike = ev_ike;   /* hands the UE engine's IKE actions to the glue */
+	s->ue = ds_ue_new(&uc);
+	assert_non_null(s->ue);
+	ds_ue_ike_glue_attach(s->gu, s->ue, s->ike_ue);
+	*state = s;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	stack *s = *state;
+	ds_ue_free(s->ue);
+	ds_ha_free(s->ha);
+	ds_ike_free(s->ike_ue);
+	ds_ike_free(s->ike_ha);
+	ds_ue_ike_glue_free(s->gu);
+	ds_ha_ike_glue_free(s->gh);
+	free(s->q);
+	free(s);
+	return 0;
+}
+
+static ds_pdn_id attach(stack *s)
+{
+	ds_ue_access a;
+	memset(&a, 0, sizeof a);
+	a.kind = DS_UE_ACCESS_IPV6;
+	a.coa6 = s->coa6;
+	set_time(s);
+	assert_int_equal(ds_ue_access_change(s->ue, &a, s->now), DS_OK);
+	ds_ue_pdn_config pc;
+	memset(&pc, 0, sizeof pc);
+	strcpy(pc.apn, "internet");
+	pc.ha6 = s->ha6;
+	ds_pdn_id pdn = ds_ue_pdn_add(s->ue, &pc, s->now, NULL);
+	assert_int_not_equal(pdn, 0);
+	run(s, s->now + 5000);
+	return pdn;
+}
+
+/* R-01, R-11..R-14, R-22, R-26: IKE_SA_INIT + IKE_AUTH, HNP from the HA pool, HoA CHILD_SA,
+ * then the BU/BA over the negotiated ESP SAs. */
+static void full_attach_over_ike(void **state)
+{
+	stack *s = *state;
+	ds_pdn_id pdn = attach(s);
+	assert_int_equal(s->st, DS_UE_PDN_REGISTERED);
+	ds_ue_pdn_status st;
+	assert_int_equal(ds_ue_pdn_status_get(s->ue, pdn, &st), DS_OK);
+	assert_true(ds_addr_in_prefix(&st.hnp, &s->pool, 48));
+	assert_int_equal(ds_ha_binding_count(s->ha), 1);
+	const ds_ha_ue *u = ds_ha_find_ue(s->ha, NAI, "internet");
+	assert_non_null(u);
+	ds_ha_alloc al;
+	ds_ha_ue_alloc(u, &al);
+	assert_true(al.bound);
+	assert_true(ds_addr_ip_eq(&al.hoa, &st.hoa));
+	assert_int_equal(ds_ike_get_counters(s->ike_ue)->sa_established, 1);
+	assert_true(ds_ike_get_counters(s->ike_ue)->children_created >= 1);
+}
+
+static void grab_info(void *ctx, const ds_ike_sa *sa)
+{
+	ds_ike_sa_info(sa, ctx);
+}
+
+static void grab_sa(void *ctx, const ds_ike_sa *sa)
+{
+	*(const ds_ike_sa **)ctx = sa;
+}
+
+/* R-39, R-40: handover to a new CoA; the HA moves its IKE SA (K=1) and a liveness check from
+ * the new address succeeds without a new IKE_SA_INIT. */
+static void handover_moves_ike_sa(void **state)
+{
+	stack *s = *state;
+	attach(s);
+	ds_ue_access a;
+	memset(&a, 0, sizeof a);
+	a.kind = DS_UE_ACCESS_IPV6;
+	a.coa6 = s->coa6b;
+	set_time(s);
+	ds_ue_access_change(s->ue, &a, s->now);
+	run(s, s->now + 5000);
+	assert_int_equal(s->st, DS_UE_PDN_REGISTERED);
+	uint64_t inits = ds_ike_get_counters(s->ike_ue)->sa_established;
+	const ds_ha_ue *u = ds_ha_find_ue(s->ha, NAI, "internet");
+	ds_ha_alloc al;
+	ds_ha_ue_alloc(u, &al);
+	assert_true(ds_addr_ip_eq(&al.coa, &s->coa6b));
+	assert_int_equal(ds_ike_get_counters(s->ike_ue)->sa_established, inits);
+	/* both IKE SAs now run between the new CoA and the HA */
+	ds_ike_info hi, ui;
+	memset(&hi, 0, sizeof hi);
+	memset(&ui, 0, sizeof ui);
+	ds_ike_foreach(s->ike_ha, grab_info, &hi);
+	ds_ike_foreach(s->ike_ue, grab_info, &ui);
+	assert_true(ds_addr_ip_eq(&hi.remote, &s->coa6b));
+	assert_true(ds_addr_ip_eq(&ui.local, &s->coa6b));
+	/* a liveness check from the new address succeeds (no timeout, no new IKE_SA_INIT) */
+	const ds_ike_sa *usa = NULL;
+	ds_ike_foreach(s->ike_ue, grab_sa, &usa);
+	assert_non_null(usa);
+	set_time(s);
+	assert_int_equal(ds_ike_liveness((ds_ike_sa *)usa, s->now), DS_OK);
+	run(s, s->now + 60000);
+	assert_int_equal(ds_ike_get_counters(s->ike_ue)->sa_timeouts, 0);
+	assert_int_equal(ds_ike_get_counters(s->ike_ue)->sas_current, 1);
+}
+
+/* R-50..R-52: detach, then the IKE Delete; the HA releases the PDN connection. */
+static void detach_deletes_ike_sa(void **state)
+{
+	stack *s = *state;
+	ds_pdn_id pdn = attach(s);
+	set_time(s);
+	assert_int_equal(ds_ue_pdn_detach(s->ue, pdn, s->now), DS_OK);
+	run(s, s->now + 5000);
+	assert_int_equal(s->st, DS_UE_PDN_DETACHED);
+	assert_int_equal(ds_ha_binding_count(s->ha), 0);
+	assert_int_equal(ds_ha_ue_count(s->ha), 0);
+	assert_int_equal(ds_ike_get_counters(s->ike_ha)->sas_current, 0);
+}
+
+/* R-53..R-55: network-initiated detach: BRI/BRA, then the HA deletes the IKE SA. */
+static void revoke_over_ike(void **state)
+{
+	stack *s = *state;
+	ds_pdn_id pdn = attach(s);
+	set_time(s);
+	assert_int_equal(ds_ha_revoke(s->ha, NAI, "internet", s->now), DS_OK);
+	run(s, s->now + 5000);
+	assert_int_equal(ds_ue_pdn_state_of(s->ue, pdn), DS_UE_PDN_DETACHED);
+	assert_int_equal(ds_ha_ue_count(s->ha), 0);
+	assert_int_equal(ds_ike_get_counters(s->ike_ue)->sas_current, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(full_attach_over_ike, setup, teardown),
+		cmocka_unit_test_setup_teardown(handover_moves_ike_sa, setup, teardown),
+		cmocka_unit_test_setup_teardown(detach_deletes_ike_sa, setup, teardown),
+		cmocka_unit_test_setup_teardown(revoke_over_ike, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
