@@ -369,7 +369,9 @@ static int start_ike(ds_ue_host *h, ue_pdn *p, const ds_addr *local, const ds_ad
 		     const ds_addr *redirected_from)
 {
 	const ds_ue_pdn_conf *pc = &h->conf.pdn[p->idx];
-	if (!p->eap) {
+	/* each IKE SA owns its EAP peer (the IKE engine frees it with the SA); the USIM's SQN
+	 * carries over through the persisted value */
+	{
 		ds_eap_aka_peer_cfg ec;
 		memset(&ec, 0, sizeof ec);
 		ec.identity = h->conf.nai;
@@ -383,8 +385,6 @@ static int start_ike(ds_ue_host *h, ue_pdn *p, const ds_addr *local, const ds_ad
 		OPENSSL_cleanse(&ec, sizeof ec);
 		if (!p->eap)
 			return DS_E_NOMEM;
-	} else {
-		ds_eap_aka_peer_reset(p->eap);
 	}
 	ds_ike_connect_params cp;
 	memset(&cp, 0, sizeof cp);
@@ -401,7 +401,12 @@ static int start_ike(ds_ue_host *h, ue_pdn *p, const ds_addr *local, const ds_ad
 	int err = 0;
 	p->ike_up = false;
 	p->ike = ds_ike_connect(h->ike, &cp, ds_rt_now(), &err);
-	return p->ike ? DS_OK : (err ? err : DS_E_STATE);
+	if (!p->ike) {
+		ds_eap_aka_peer_ops.free(p->eap); /* not handed over */
+		p->eap = NULL;
+		return err ? err : DS_E_STATE;
+	}
+	return DS_OK;
 }
 
 static void ue_ike_cb(void *ctx, ds_pdn_id id, enum ds_ue_ike_action action, void *ike,
@@ -553,6 +558,7 @@ static void closed_cb(void *ctx, ds_ike_sa *sa, int reason, const ds_ike_info *i
 	if (!p)
 		return;
 	p->ike = NULL;
+	p->eap = NULL; /* freed by the IKE engine with the SA */
 	bool was_up = p->ike_up;
 	p->ike_up = false;
 	ds_logf(&h->log.lg, DS_LOG_INFO, "PDN %s: IKE SA closed (reason %d)", h->conf.pdn[p->idx].apn,
@@ -900,9 +906,6 @@ static void teardown(ds_ue_host *h)
 		if (h->pdn[i].hoa_set && h->nl)
 			hoa_cb(h, h->pdn[i].id, false, &h->pdn[i].hoa, &h->pdn[i].hoa4);
 	ds_ue_free(h->ue);
-	for (unsigned i = 0; i < h->conf.n_pdn; i++)
-		if (h->pdn[i].eap)
-			ds_eap_aka_peer_ops.free(h->pdn[i].eap);
 	if (h->tun_fd > 0)
 		close(h->tun_fd);
 	ds_nl_mon_close(h->mon);
