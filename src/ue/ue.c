@@ -520,6 +520,8 @@ int ds_ue_pdn_status_get(const ds_ue *ue, ds_pdn_id pdn, ds_ue_pdn_status *out)
 	out->hoa4 = p->hoa4;
 	out->coa = p->coa;
 	out->ha = p->access_kind == DS_UE_ACCESS_IPV4 ? p->ha4 : p->ha6;
+	out->ha6 = p->ha6;
+	out->ha4 = p->ha4;
 	out->tunnel = p->tunnel;
 	out->last_seq = p->seq;
 	out->granted_lifetime_s = p->granted_s;

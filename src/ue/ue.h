@@ -208,7 +208,8 @@ enum ds_ue_pdn_state ds_ue_pdn_state_of(const ds_ue *ue, ds_pdn_id pdn);
 typedef struct ds_ue_pdn_status {
 	enum ds_ue_pdn_state state;
 	char apn[DS_UE_APN_MAX + 1];
-	ds_addr hnp, hoa, hoa4, coa, ha;
+	ds_addr hnp, hoa, hoa4, coa, ha;   /* ha: the HA address the current access uses */
+	ds_addr ha6, ha4;            /* both HA addresses known for this PDN connection */
 	enum ds_ue_tunnel_mode tunnel;
 	uint16_t last_seq;           /* last sequence number sent */
 	uint32_t granted_lifetime_s;

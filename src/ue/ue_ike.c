@@ -179,9 +179,13 @@ static void on_child_up(void *ctx, ds_ike_sa *sa, const ds_ike_child *child)
 		/* RFC 5026 cl. 5 / R-14: the MH CHILD_SA must use the HoA as selector */
 		if (!p->want_child) {
 			p->want_child = true;
-			ds_ike_child_params cp = { .local = p->hoa, .remote = p->info.remote,
+			/* selectors HoA <-> HA IPv6 address, also when IKE runs over IPv4 */
+			ds_ue_pdn_status st;
+			if (ds_ue_pdn_status_get(g->ue, p->pdn, &st) != DS_OK ||
+			    st.ha6.family != DS_AF_INET6)
+				return;
+			ds_ike_child_params cp = { .local = p->hoa, .remote = st.ha6,
 						   .proto = DS_IPPROTO_MH, .mode = DS_ESP_TRANSPORT };
-			cp.remote.port = 0;
 			ds_ike_create_child(sa, &cp, g->now);
 		}
 		return;
@@ -202,7 +206,7 @@ static void on_child_up(void *ctx, ds_ike_sa *sa, const ds_ike_child *child)
 	if (p->info.remote.family == DS_AF_INET6)
 		ui.ha6 = ds_addr6(p->info.remote.ip, 0);
 	else
-		ui.ha4 = ds_addr4(p->info.remote.ip, 0);
+		ui.ha4 = ds_addr4(p->info.remote.ip, 0);   /* ha6 stays the configured/discovered one */
 	ui.sa_out = out;
 	ui.sa_in = in;
 	ds_ue_ike_up(g->ue, p->pdn, &ui, g->now);   /* takes the SAs in every case */

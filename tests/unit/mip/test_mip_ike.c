@@ -41,7 +41,7 @@ typedef struct stack {
 	enum ds_ue_pdn_state st;
 	int st_ev;
 	int tun_ha;
-	ds_addr ha6, coa6, coa6b, pool;
+	ds_addr ha6, ha4, coa6, coa6b, coa4, pool;
 } stack;
 
 static void push(stack *s, int to, bool ike, const ds_pkt *p)
@@ -131,6 +131,8 @@ static int setup(void **state)
 	s->q = calloc(QMAX, sizeof(qpkt));
 	s->now = 1000;
 	ds_addr_parse("2001:db8::1", &s->ha6);
+	ds_addr_parse("192.0.2.1", &s->ha4);
+	ds_addr_parse("198.51.100.9", &s->coa4);
 	ds_addr_parse("2001:db8:ff::9", &s->coa6);
 	ds_addr_parse("2001:db8:ee::7", &s->coa6b);
 	ds_addr_parse("2001:db8:1000::/48", &s->pool);
@@ -150,6 +152,8 @@ static int setup(void **state)
 	hc.ev.ctx = s->gh;
 	hc.ev.ike = ds_ha_ike_glue_event;
 	hc.ha6 = s->ha6;
+	hc.ha4 = s->ha4;
+	ds_addr_parse("10.45.0.0/24", &hc.ipv4_pool);
 	hc.hnp_pool = s->pool;
 	s->ha = ds_ha_new(&hc);
 	assert_non_null(s->ha);
@@ -192,22 +196,49 @@ static int teardown(void **state)
 	return 0;
 }
 
-static ds_pdn_id attach(stack *s)
+static ds_pdn_id attach_on(stack *s, bool v4)
 {
 	ds_ue_access a;
 	memset(&a, 0, sizeof a);
-	a.kind = DS_UE_ACCESS_IPV6;
+	a.kind = v4 ? DS_UE_ACCESS_IPV4 : DS_UE_ACCESS_IPV6;
 	a.coa6 = s->coa6;
+	a.coa4 = s->coa4;
 	set_time(s);
 	assert_int_equal(ds_ue_access_change(s->ue, &a, s->now), DS_OK);
 	ds_ue_pdn_config pc;
 	memset(&pc, 0, sizeof pc);
 	strcpy(pc.apn, "internet");
 	pc.ha6 = s->ha6;
+	pc.ha4 = s->ha4;
+	pc.want_ipv4_hoa = v4;
 	ds_pdn_id pdn = ds_ue_pdn_add(s->ue, &pc, s->now, NULL);
 	assert_int_not_equal(pdn, 0);
 	run(s, s->now + 5000);
 	return pdn;
+}
+
+static ds_pdn_id attach(stack *s)
+{
+	return attach_on(s, false);
+}
+
+/* R-11, R-41..R-43: attach from an IPv4-only access: IKE over IPv4 to the HA's IPv4 address,
+ * HoA CHILD_SA with the HA's IPv6 address, BU in UDP 4191, IPv4 HoA, protocol-41 tunnel. */
+static void attach_from_ipv4_access(void **state)
+{
+	stack *s = *state;
+	ds_pdn_id pdn = attach_on(s, true);
+	assert_int_equal(s->st, DS_UE_PDN_REGISTERED);
+	ds_ue_pdn_status st;
+	ds_ue_pdn_status_get(s->ue, pdn, &st);
+	assert_int_equal(st.tunnel, DS_UE_TUN_IP4);
+	assert_int_equal(st.hoa4.family, DS_AF_INET);
+	const ds_ha_ue *u = ds_ha_find_hoa4(s->ha, &st.hoa4);
+	assert_non_null(u);
+	ds_ha_alloc al;
+	ds_ha_ue_alloc(u, &al);
+	assert_true(ds_addr_ip_eq(&al.coa, &s->coa4));
+	assert_int_equal(al.tunnel, DS_HA_TUN_IP4);
 }
 
 /* R-01, R-11..R-14, R-22, R-26: IKE_SA_INIT + IKE_AUTH, HNP from the HA pool, HoA CHILD_SA,
@@ -311,6 +342,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(full_attach_over_ike, setup, teardown),
+		cmocka_unit_test_setup_teardown(attach_from_ipv4_access, setup, teardown),
 		cmocka_unit_test_setup_teardown(handover_moves_ike_sa, setup, teardown),
 		cmocka_unit_test_setup_teardown(detach_deletes_ike_sa, setup, teardown),
 		cmocka_unit_test_setup_teardown(revoke_over_ike, setup, teardown),
