@@ -147,7 +147,9 @@ static void subdb_crud_and_sqn(void **st)
 static void subdb_file_and_version(void **st)
 {
 	(void)st;
-	char path[] = "/tmp/dsmip6-subdb-XXXXXX";
+	char path[512];
+	const char *dir = getenv("TMPDIR");
+	snprintf(path, sizeof path, "%s/dsmip6-subdb-XXXXXX", dir && *dir ? dir : P_tmpdir);
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
 	close(fd);
@@ -169,7 +171,7 @@ static void subdb_file_and_version(void **st)
 	assert_int_equal(ds_subdb_open(path, &db), DS_E_VERSION);
 	assert_null(db);
 	unlink(path);
-	char wal[64];
+	char wal[600];
 	snprintf(wal, sizeof wal, "%s-wal", path);
 	unlink(wal);
 	snprintf(wal, sizeof wal, "%s-shm", path);
