@@ -98,7 +98,7 @@ check_data "IPv4 NAT access"
 # At home the UE uses its home addresses natively (TS 24.303 cl. 5.1.2.3): no CoA, deregistered.
 t=$(ds_now_ms); HO_NAMES+=("IPv4 NAT -> 3GPP home"); HO_T+=("$t")
 "$here/access.sh" home up --hoa6 "$hoa6" ${hoa4:+--hoa4 "$hoa4"}; "$here/access.sh" nat down
-ds_wait_for 30 eval '[ "$(ds6_pdn_field ue state)" = home ]' || fail "return home (state '$(ds6_pdn_field ue state)')"
+ds_wait_for 30 ds6_at_home ue || fail "return home (state '$(ds6_state ue)')"
 say "handover IPv4 NAT -> 3GPP home: at home (binding deregistered) after $(($(ds_now_ms) - t)) ms"
 sleep 1
 check_data "3GPP home link"
@@ -111,9 +111,9 @@ wait "$rpid" 2>/dev/null
 
 say "network-initiated detach from the HA (RFC 5846 revocation, IKE SA deleted)"
 t=$(ds_now_ms)
-ds6_ctl pgw detach "{\"imsi\":\"$TB_IMSI\"}" >/dev/null || fail "detach command"
+ds6_ha_detach pgw || fail "detach command"
 ds_wait_for 20 eval '! ds6_registered ue' || fail "UE still registered after detach"
-say "UE detached after $(($(ds_now_ms) - t)) ms (state $(ds6_pdn_field ue state))"
+say "UE detached after $(($(ds_now_ms) - t)) ms (state $(ds6_state ue))"
 sleep 0.5
 ds6_stop ue; ds6_stop pgw
 ds_capture_stop "$out/dsmip6.pcapng"

@@ -18,7 +18,7 @@ if [ "$ACCESS" = home ]; then
 	ds_wait_for 30 eval '[ -n "$(ds6_hoa6 ue)" ]' || ds_fail "UE got a home address"
 	h6=$(ds6_hoa6 ue); h4=$(ds6_hoa4 ue)
 	"$TB/access.sh" home up --hoa6 "$h6" ${h4:+--hoa4 "$h4"}
-	ds_check "UE detects its home link" ds_wait_for 30 eval '[ "$(ds6_pdn_field ue state)" = home ]'
+	ds_check "UE detects its home link" ds_wait_for 30 ds6_at_home ue
 	e2e_data "home link" "$h6" "$h4"
 	e2e_stop_capture
 	e2e_expect_none "no BU registered from the home link" "$CAP" "$DS_MH_FILTER and mip6.mhtype == 5 and mip6.bu.lifetime > 0"
@@ -45,6 +45,7 @@ if [ "$ACCESS" = nat ]; then
 else
 	e2e_expect "BU from the WLAN CoA with the HoA in the HAO" "$CAP" "ipv6.src == $TB_WLAN6_UE and mip6.mhtype == 5 and ipv6.opt.mipv6.home_address == $h6"
 	e2e_expect "BA to the CoA with the HoA in the Type 2 RH" "$CAP" "ipv6.dst == $TB_WLAN6_UE and mip6.mhtype == 6 and ipv6.routing.mipv6.home_address == $h6"
+	e2e_expect_esp_shape "wlan" "$CAP" "$TB_WLAN6_UE" "$h6"
 	e2e_expect "data tunnelled to the CoA (IPv6 in IPv6)" "$CAP" "ipv6.dst == $TB_WLAN6_UE and ipv6.nxt == 41"
 fi
 ds_summary

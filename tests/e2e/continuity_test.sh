@@ -19,7 +19,7 @@ ho() { T+=("$(ds_now_ms)"); N+=("$1"); eval "$2"; ds_wait_for 30 eval "$3" || ds
 ho "WLAN -> IPv4 NAT" "'$TB/access.sh' nat up; '$TB/access.sh' wlan down" "ds6_wait_coa ue $TB_NAT4_UE 1"
 ho "IPv4 NAT -> WLAN" "'$TB/access.sh' wlan up; '$TB/access.sh' nat down" "ds6_wait_coa ue $TB_WLAN6_UE 1"
 ho "WLAN -> 3GPP home" "'$TB/access.sh' home up --hoa6 $h6 ${h4:+--hoa4 $h4}; '$TB/access.sh' wlan down" \
-	'[ "$(ds6_pdn_field ue state)" = home ]'
+	'ds6_at_home ue'
 kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
 wait "$rpid"; rc=$?
 /usr/bin/python3 - "$E2E_OUT/stream.jsonl" "$MAX_GAP_MS" "${#T[@]}" "${T[@]}" "${N[@]}" <<'PY'

@@ -16,7 +16,7 @@ ds_check "data before detach" x cn ping -6 -c2 -W2 "$h6"
 if [ "$WHO" = ue ]; then
 	ds6_ctl ue detach '{}' >/dev/null || ds_fail "UE detach command"
 else
-	ds6_ctl pgw detach "{\"imsi\":\"$TB_IMSI\"}" >/dev/null || ds_fail "HA detach command"
+	ds6_ha_detach pgw || ds_fail "HA detach command"
 fi
 ds_check "UE no longer registered" ds_wait_for 20 eval '! ds6_registered ue'
 n=$(ds6_ctl pgw status '{}' --get bindings)

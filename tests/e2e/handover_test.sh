@@ -26,10 +26,10 @@ step "WLAN -> IPv4 NAT" "'$TB/access.sh' nat up; '$TB/access.sh' wlan down" "$TB
 step "IPv4 NAT -> WLAN" "'$TB/access.sh' wlan up; '$TB/access.sh' nat down" "$TB_WLAN6_UE"
 t=$(ds_now_ms)
 "$TB/access.sh" home up --hoa6 "$h6" ${h4:+--hoa4 "$h4"}; "$TB/access.sh" wlan down
-if ds_wait_for 30 eval '[ "$(ds6_pdn_field ue state)" = home ]'; then
+if ds_wait_for 30 ds6_at_home ue; then
 	ds_pass "WLAN -> 3GPP home: at home in $(($(ds_now_ms) - t)) ms"
 else
-	ds_fail "WLAN -> 3GPP home (state '$(ds6_pdn_field ue state)')"
+	ds_fail "WLAN -> 3GPP home (state '$(ds6_state ue)')"
 fi
 e2e_data "3GPP home" "$h6" "$h4"
 step "3GPP home -> WLAN" "'$TB/access.sh' wlan up; '$TB/access.sh' home down" "$TB_WLAN6_UE"

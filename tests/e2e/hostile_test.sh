@@ -42,9 +42,10 @@ case_run ike-garbage ike-garbage "$TB_HA1_ADDR6" "$TB_WLAN6_UE"
 # key log: take a snapshot of the capture so far.
 cp "$CAP" "$E2E_OUT/sofar.pcapng" 2>/dev/null
 case_run replayed-bu replay "$TB_HA1_ADDR6" "$E2E_OUT/sofar.pcapng" "$TB_WLAN6_UE"
-if [ -s "$DS6_DIR/ue/keys/esp_sa" ]; then
+ds_wireshark_profile "$DS6_DIR/ue/keys" "$E2E_OUT/uekeys"
+if [ -s "$E2E_OUT/uekeys/esp_sa" ]; then
 	case_run esp-bu-for-foreign-hoa esp-foreign-hoa "$TB_HA1_ADDR6" "$E2E_OUT/sofar.pcapng" \
-		"$DS6_DIR/ue/keys/esp_sa" "$TB_WLAN6_UE" "$other"
+		"$E2E_OUT/uekeys/esp_sa" "$TB_WLAN6_UE" "$other"
 else
 	ds_fail "esp-bu-for-foreign-hoa: the UE wrote no esp_sa key log"
 fi

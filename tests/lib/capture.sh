@@ -36,18 +36,22 @@ ds_capture_stop() {
 	wait "$pid" 2>/dev/null || true
 }
 
-# ds_wireshark_profile KEYDIR CONFDIR: a Wireshark configuration folder with the UAT key files
-# from KEYDIR and ESP decryption switched on. Wireshark 4.0 names the GCM algorithm with its
-# ICV length; charon's save-keys writes a shorter name, which is rewritten here.
+# ds_wireshark_profile KEYDIR CONFDIR: a Wireshark configuration folder with the keys found in
+# KEYDIR (the two UAT files, and/or *.log files mixing both kinds of lines, as the dsmip6
+# daemons write them) and ESP decryption switched on. Wireshark 4.0 names the GCM algorithm with
+# its ICV length; charon's save-keys writes a shorter name, which is rewritten here.
 ds_wireshark_profile() {
-	local keys=$1 conf=$2
+	local keys=$1 conf=$2 f
 	mkdir -p "$conf"
 	: >"$conf/ikev2_decryption_table"
 	: >"$conf/esp_sa"
-	[ -f "$keys/ikev2_decryption_table" ] && cat "$keys/ikev2_decryption_table" >>"$conf/ikev2_decryption_table"
-	if [ -f "$keys/esp_sa" ]; then
-		sed -e 's/"AES-GCM \[RFC4106\]"/"AES-GCM with 16 octet ICV [RFC4106]"/' "$keys/esp_sa" >>"$conf/esp_sa"
-	fi
+	for f in "$keys/ikev2_decryption_table" "$keys/esp_sa" "$keys"/*.log; do
+		[ -f "$f" ] || continue
+		# esp_sa lines start with the address family ("IPv4", "IPv6", "Any IPv4", ...).
+		grep -E '^"(IPv|Any)' "$f" |
+			sed -e 's/"AES-GCM \[RFC4106\]"/"AES-GCM with 16 octet ICV [RFC4106]"/' >>"$conf/esp_sa" || true
+		grep -vE '^"(IPv|Any)|^#|^$' "$f" >>"$conf/ikev2_decryption_table" || true
+	done
 	cat >"$conf/preferences" <<-PREFS
 		# Wireshark preferences for dsmip6 captures
 		esp.enable_encryption_decode: TRUE

@@ -55,6 +55,10 @@ def main(argv):
             v = get(res, argv[argv.index("--get") + 1])
         except (KeyError, IndexError, ValueError, TypeError):
             return 1
+        if v is None:
+            v = ""
+        elif isinstance(v, bool):
+            v = "true" if v else "false"
         print(v if not isinstance(v, (dict, list)) else json.dumps(v))
     else:
         print(json.dumps(res, indent=1, sort_keys=True))

@@ -86,6 +86,7 @@ ds6_ha_conf() {
 ds6_ue_conf() {
 	local role=$1 pdn=${2:-} d="$DS6_DIR/$1"
 	mkdir -p "$d/keys"
+	ds6_make_pki "$DS6_DIR/pki" "$TB_HA_APN1"
 	[ -n "$pdn" ] || pdn="  - apn: $TB_APN1
     ipv4_hoa: true
     lifetime: 600"
@@ -97,9 +98,11 @@ ds6_ue_conf() {
 		identity:
 		  imsi: "$TB_IMSI"
 		  mcc: "$TB_MCC"
-		  mnc: "$TB_MNC"
+		  mnc: "${TB_MNC#0}"
 		  eap: aka
 		  usim_file: $d/usim.yaml
+		ike:
+		  ca: $DS6_DIR/pki/ca.pem
 		tun:
 		  name: dsue0
 		accesses:
@@ -129,14 +132,14 @@ ds6_ue_conf() {
 
 # Provision the test subscriber (TS 35.208 set 1) in a HA's subscriber store.
 ds6_provision() { # role
-	ds6_ctl "$1" subscriber-add "{\"imsi\":\"$TB_IMSI\",\"k\":\"$TB_K\",\"opc\":\"$TB_OPC\",\"apns\":[\"*\"]}" >/dev/null
+	ds6_ctl "$1" subscriber-add "{\"imsi\":\"$TB_IMSI\",\"k\":\"$TB_K\",\"opc\":\"$TB_OPC\",\"apn\":[\"*\"]}" >/dev/null
 }
 
 # ds6_start ROLE PROGRAM: run a daemon in the namespace of ROLE with its configuration, in the
 # foreground of a background job; its pid goes to <role>/pid, its output to <role>/log.
 ds6_start() {
 	local role=$1 prog=$2 d="$DS6_DIR/$1"
-	ip netns exec "$(ds_ns "$role")" "$(ds6_bin "$prog")" -c "$d/conf.yaml" >"$d/log" 2>&1 &
+	ip netns exec "$(ds_ns "$role")" "$(ds6_bin "$prog")" -c "$d/conf.yaml" -f -d >"$d/log" 2>&1 &
 	echo $! >"$d/pid"
 	ds_on_exit "ds6_stop $role"
 	ds_wait_for 10 test -S "$d/ctl.sock" || { tail -20 "$d/log" >&2; return 1; }
@@ -163,15 +166,23 @@ ds6_ctl() {
 	ip netns exec "$(ds_ns "$role")" "$DS6_CTL_PY" "$DS6_DIR/$role/ctl.sock" "$@"
 }
 
-# UE state queries (the "status" result: pdn[i].{state,hoa6,hoa4,coa,access}).
-ds6_pdn_field() { ds6_ctl "$1" status '{}' --get "pdn.${3:-0}.$2"; }
-ds6_registered() { [ "$(ds6_pdn_field "$1" state "${2:-0}")" = registered ]; }
+# UE state queries: the "status" result has pdn[i].{apn,state,ha,hnp,hoa,ipv4_hoa,coa,tunnel,
+# nat,seq,lifetime_s}; state is one of discovering, ike, at-home, registering, registered,
+# returning-home, detaching, detached, failed, "not attached".
+ds6_pdn_field() { ds6_ctl "$1" status '{}' --get "pdn.${3:-0}.$2" | sed 's|/[0-9]*$||'; }
+ds6_state() { ds6_pdn_field "$1" state "${2:-0}"; }
+ds6_registered() { [ "$(ds6_state "$1" "${2:-0}")" = registered ]; }
+ds6_at_home() { [ "$(ds6_state "$1" "${2:-0}")" = at-home ]; }
 ds6_wait_registered() { ds_wait_for "${2:-20}" ds6_registered "$1" "${3:-0}"; }
-ds6_hoa6() { ds6_pdn_field "$1" hoa6 "${2:-0}"; }
-ds6_hoa4() { ds6_pdn_field "$1" hoa4 "${2:-0}"; }
+ds6_hoa6() { ds6_pdn_field "$1" hoa "${2:-0}"; }
+ds6_hoa4() { ds6_pdn_field "$1" ipv4_hoa "${2:-0}"; }
 ds6_coa() { ds6_pdn_field "$1" coa "${2:-0}"; }
 ds6_wait_coa() { # role expected-coa [timeout] [pdn]
 	ds_wait_for "${3:-20}" eval "[ \"\$(ds6_coa $1 ${4:-0})\" = '$2' ] && ds6_registered $1 ${4:-0}"
 }
-# HA counters: ds6_counter ROLE NAME
+# Network-initiated detach of the test subscriber's PDN connection (RFC 5846 revocation).
+ds6_ha_detach() { # role [apn]
+	ds6_ctl "$1" detach "{\"nai\":\"$TB_NAI\",\"apn\":\"${2:-$TB_APN1}\"}" >/dev/null
+}
+# HA counters: ds6_counter ROLE PATH (dotted, e.g. ha.bu_received)
 ds6_counter() { ds6_ctl "$1" counters '{}' --get "$2"; }

@@ -92,3 +92,9 @@ e2e_expect_attach() { # label pcap
 	e2e_expect "$1: BA accepted" "$2" "$DS_MH_FILTER and mip6.mhtype == 6 and mip6.ba.status < 128"
 	e2e_expect_none "$1: no BU outside ESP or UDP 4191" "$2" "$DS_MH_FILTER and mip6.mhtype == 5 and not esp and not udp"
 }
+# The wire shape of the protected signalling, visible without keys (RFC 4877 cl. 4.1: BU with
+# the HAO before ESP; BA with the Type 2 Routing Header before ESP).
+e2e_expect_esp_shape() { # label pcap coa hoa
+	e2e_expect "$1: ESP from the CoA with the HoA in the HAO (BU)" "$2" "ipv6.src == $3 and esp and ipv6.opt.mipv6.home_address == $4"
+	e2e_expect "$1: ESP to the CoA with the HoA in the Type 2 RH (BA)" "$2" "ipv6.dst == $3 and esp and ipv6.routing.mipv6.home_address == $4"
+}

@@ -107,6 +107,12 @@ static int from_ipv6(const uint8_t *p, size_t len, sim_mh_rec *r, bool *opaque)
 	default:
 		break;
 	}
+	if (!r->hoa.family) {
+		/* no HAO / RH2: the HoA is the inner source of what the UE sends (BU, BRA: RFC 5555
+		 * cl. 4.1 over IPv4, R-37 from the home link) and the destination of the rest */
+		bool from_ue = m.type == DS_MOB_BU || (m.type == DS_MOB_BR && m.br.type == DS_MOB_BRA);
+		r->hoa = from_ue ? r->src : r->dst;
+	}
 	r->present = m.opt.present;
 	r->ipv4_hoa = m.opt.ipv4_hoa;
 	r->ipv4_ack = m.opt.ipv4_ack;

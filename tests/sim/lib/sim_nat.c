@@ -94,7 +94,7 @@ static void from_inside(sim_nat *n, const ds_pkt *pkt, ds_time now)
 		map_del(n, m);
 		m = NULL;
 	}
-	char a[DS_ADDR_STRLEN], b[DS_ADDR_STRLEN];
+	char a[DS_ADDR_STRLEN], b[DS_ADDR_STRLEN], c[DS_ADDR_STRLEN];
 	if (!m) {
 		uint16_t p = n->next_port;
 		unsigned tries = 0;
@@ -122,7 +122,7 @@ static void from_inside(sim_nat *n, const ds_pkt *pkt, ds_time now)
 		ds_addr pub = n->cfg.outside;
 		pub.port = p;
 		sim_tracef(n->s, "nat %s map %s -> %s for %s", sim_node_name(n->node),
-			   fmt(&pkt->src, a), fmt(&pub, b), fmt(&pkt->dst, a));
+			   fmt(&pkt->src, a), fmt(&pub, b), fmt(&pkt->dst, c));
 	}
 	m->expires = now + n->cfg.idle_timeout;
 	ds_pkt o = *pkt;
