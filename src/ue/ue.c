@@ -436,6 +436,24 @@ int ds_ue_pdn_detach(ds_ue *ue, ds_pdn_id pdn, ds_time now)
 	}
 }
 
+int ds_ue_pdn_release_ipv4(ds_ue *ue, ds_pdn_id pdn, ds_time now)
+{
+	struct ue_pdn *p = ue_pdn_get(ue, pdn);
+	if (!p)
+		return DS_E_NOTFOUND;
+	if (p->state != DS_UE_PDN_REGISTERED || p->hoa4.family != DS_AF_INET)
+		return DS_E_STATE;
+	ds_addr none;
+	memset(&none, 0, sizeof none);
+	if (ue->cfg.ev.hoa)
+		ue->cfg.ev.hoa(ue->cfg.ev.ctx, p->id, false, &none, &p->hoa4);
+	memset(&p->hoa4, 0, sizeof p->hoa4);
+	p->cfg.want_ipv4_hoa = false;
+	memset(&p->cfg.ipv4_hoa_keep, 0, sizeof p->cfg.ipv4_hoa_keep);
+	ue_bu_start(ue, p, BU_REFRESH, now);   /* A.3 without the IPv4 HoA option */
+	return DS_OK;
+}
+
 int ds_ue_pdn_remove(ds_ue *ue, ds_pdn_id pdn)
 {
 	for (size_t i = 0; ue && i < DS_UE_MAX_PDN; i++) {

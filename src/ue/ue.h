@@ -124,7 +124,8 @@ typedef struct ds_ue_events {
 	void (*pdn_state)(void *ctx, ds_pdn_id pdn, enum ds_ue_pdn_state st, int pdn_event,
 			  int status);
 	/* Configure (add = true) or remove the IPv6 HoA (hoa, with the HNP length) and the IPv4
-	 * HoA (hoa4, family DS_AF_NONE when none) on the TUN device / home interface. */
+	 * HoA (hoa4, family DS_AF_NONE when none) on the TUN device / home interface. A removal
+	 * with hoa->family == DS_AF_NONE removes the IPv4 HoA only. */
 	void (*hoa)(void *ctx, ds_pdn_id pdn, bool add, const ds_addr *hoa, const ds_addr *hoa4);
 	/* Tunnel towards the HA changed: mode, local outer address and HA outer address (ports set
 	 * for DS_UE_TUN_UDP4: the NAT keepalive and data use UDP 4191). */
@@ -173,6 +174,9 @@ void ds_ue_free(ds_ue *ue);
 ds_pdn_id ds_ue_pdn_add(ds_ue *ue, const ds_ue_pdn_config *pc, ds_time now, int *err);
 /* UE-initiated detach of one PDN connection (A.5): lifetime-0 BU, then IKE Delete. */
 int ds_ue_pdn_detach(ds_ue *ue, ds_pdn_id pdn, ds_time now);
+/* Give back the IPv4 HoA only (TS 23.402 / A.3, R-47): a re-registration without the IPv4
+ * Home Address option; the IPv6 binding stays. DS_E_STATE when not registered with one. */
+int ds_ue_pdn_release_ipv4(ds_ue *ue, ds_pdn_id pdn, ds_time now);
 /* Forget a PDN connection in state DETACHED or FAILED. */
 int ds_ue_pdn_remove(ds_ue *ue, ds_pdn_id pdn);
 

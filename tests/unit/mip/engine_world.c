@@ -83,7 +83,8 @@ static void ev_hoa(void *ctx, ds_pdn_id pdn, bool add, const ds_addr *hoa, const
 		w->hoa = *hoa;
 		w->hoa4 = *hoa4;
 	} else {
-		memset(&w->hoa, 0, sizeof w->hoa);
+		if (hoa->family != DS_AF_NONE)
+			memset(&w->hoa, 0, sizeof w->hoa);
 		memset(&w->hoa4, 0, sizeof w->hoa4);
 	}
 }

@@ -867,6 +867,48 @@ static void persist_and_restore(void **state)
 	w_free(w2);
 }
 
+
+/* the UE gives back its IPv4 HoA only; the IPv6 binding stays. */
+static void release_ipv4_only(void **state)
+{
+	world *w = *state;
+	attach6(w, true);
+	ds_ue_pdn_status s;
+	ds_ue_pdn_status_get(w->ue, w->pdn, &s);
+	assert_int_equal(s.hoa4.family, DS_AF_INET);
+	w_q_clear(&w->ue_log);
+	assert_int_equal(ds_ue_pdn_release_ipv4(w->ue, w->pdn, w->now), DS_OK);
+	ds_mh_msg bu;
+	assert_int_equal(w_sniff_bu(w, &w->ue_log.v[0], &bu, NULL), DS_OK);
+	assert_false(bu.ipv4_hoa.present);
+	assert_int_equal(bu.bu_flags & DS_BU_O, 0);
+	w_pump(w);
+	assert_int_equal(w->st, DS_UE_PDN_REGISTERED);
+	assert_null(ds_ha_find_hoa4(w->ha, &s.hoa4));
+	assert_non_null(ds_ha_find_hoa(w->ha, &s.hoa));
+	assert_int_equal(w->hoa4.family, DS_AF_NONE);
+	assert_int_equal(w->hoa.family, DS_AF_INET6);
+	assert_int_equal(ds_ue_pdn_release_ipv4(w->ue, w->pdn, w->now), DS_E_STATE);
+}
+
+/* R-53 over IPv4: BRI in UDP 4191 through the NAT, BRA back the same way. */
+static void network_detach_behind_nat(void **state)
+{
+	world *w = *state;
+	ds_ue_access a = w_access4(&W_COA4);
+	ds_ue_access_change(w->ue, &a, w->now);
+	w->nat = true;
+	assert_int_not_equal(w_attach(w, "internet", false, NULL), 0);
+	assert_int_equal(w->tun, DS_UE_TUN_UDP4);
+	assert_int_equal(ds_ha_revoke(w->ha, W_NAI, "internet", w->now), DS_OK);
+	assert_int_equal(w->from_ha.v[0].p.kind, DS_PKT_UDP);
+	assert_true(ds_addr_eq(&w->from_ha.v[0].p.dst, &w->nat_pub));
+	w_pump(w);
+	assert_int_equal(w->st, DS_UE_PDN_DETACHED);
+	assert_int_equal(ds_ha_counters_get(w->ha)->bra_received, 1);
+	assert_int_equal(w->ha_ike[DS_HA_IKE_DELETE], 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -894,6 +936,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(ha_validation_statuses, setup, teardown),
 		cmocka_unit_test(ipv4_ack_statuses),
 		cmocka_unit_test_setup_teardown(persist_and_restore, setup, teardown),
+		cmocka_unit_test_setup_teardown(release_ipv4_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(network_detach_behind_nat, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
