@@ -8,6 +8,7 @@ PKGS=(
   python3 python3-scapy tshark iproute2 nftables iputils-ping netcat-openbsd procps
   strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-extra-plugins
   hostapd dnsmasq mscgen graphviz valgrind
+  dpkg-dev make
 )
 missing=()
 for p in "${PKGS[@]}"; do
