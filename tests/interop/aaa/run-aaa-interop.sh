@@ -2,19 +2,19 @@
 # AAA interop: the dsmip6 EAP-AKA / EAP-AKA' peer and RADIUS pass-through back end against
 # hostapd as the RADIUS EAP server (RFC 3579) fed by hlr_auc_gw (Milenage HLR/AuC), and the
 # dsmip6 USIM against hlr_auc_gw's vectors. Everything runs in a private network namespace.
-# Usage: run-aaa-interop.sh <aaa_client binary>. Prints TAP; exit 77 when hostapd or the
-# hlr_auc_gw source is not available.
+# Usage: run-aaa-interop.sh <aaa_client binary>. Prints one TAP line per check; exits 0 when
+# all pass, 1 otherwise, 77 when root, hostapd or the hlr_auc_gw source is not available.
 set -u
 CLIENT=$(readlink -f "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD=${DSMIP6_BUILD_ROOT:-$(pwd)}
 
 if [ -z "${DSMIP6_AAA_NETNS:-}" ]; then
-	[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 77; }
-	command -v hostapd >/dev/null 2>&1 || { echo "1..0 # SKIP hostapd not installed"; exit 77; }
-	command -v unshare >/dev/null 2>&1 || { echo "1..0 # SKIP unshare missing"; exit 77; }
+	[ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
+	command -v hostapd >/dev/null 2>&1 || { echo "skip: hostapd not installed"; exit 77; }
+	command -v unshare >/dev/null 2>&1 || { echo "skip: unshare missing"; exit 77; }
 	HLR=$("$HERE/build-hlr-auc-gw.sh" "$BUILD/interop-aaa") || {
-		echo "1..0 # SKIP cannot build hlr_auc_gw"; exit 77; }
+		echo "skip: cannot build hlr_auc_gw"; exit 77; }
 	DSMIP6_AAA_NETNS=1 HLR="$HLR" exec unshare -n "$0" "$@"
 fi
 ip link set lo up
