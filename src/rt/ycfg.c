@@ -147,6 +147,15 @@ bool ds_ycfg_root(ds_ycfg *c, ds_ynode *out)
 	return true;
 }
 
+/* "key:" with nothing after it (or ~ / null): an empty section, the same as {} */
+bool ds_ynode_is_null(const ds_ynode *n)
+{
+	if (!ds_ynode_is_scalar(n) || n->n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return false;
+	const char *v = (const char *)n->n->data.scalar.value;
+	return !v[0] || strcmp(v, "~") == 0 || strcmp(v, "null") == 0;
+}
+
 bool ds_ynode_is_map(const ds_ynode *n) { return n->n && n->n->type == YAML_MAPPING_NODE; }
 bool ds_ynode_is_seq(const ds_ynode *n) { return n->n && n->n->type == YAML_SEQUENCE_NODE; }
 bool ds_ynode_is_scalar(const ds_ynode *n) { return n->n && n->n->type == YAML_SCALAR_NODE; }
@@ -181,7 +190,7 @@ bool ds_ymap_get(const ds_ynode *map, const char *key, ds_ynode *out, bool requi
 				return true;
 			}
 		}
-	} else if (map->n) {
+	} else if (map->n && !ds_ynode_is_null(map)) {
 		ds_yerr(map, "must be a mapping of keys");
 		return false;
 	}

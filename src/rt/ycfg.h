@@ -50,6 +50,7 @@ void ds_yerr(const ds_ynode *at, const char *fmt, ...) __attribute__((format(pri
 size_t ds_ycfg_errors(const ds_ycfg *c, char *buf, size_t len);
 
 bool ds_ynode_is_map(const ds_ynode *n);
+bool ds_ynode_is_null(const ds_ynode *n);   /* empty value: treated as an empty section */
 bool ds_ynode_is_seq(const ds_ynode *n);
 bool ds_ynode_is_scalar(const ds_ynode *n);
 
