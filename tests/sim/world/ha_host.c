@@ -333,3 +333,4 @@ ds_ha *ha_host_engine(ha_host *h) { return h->ha; }
 ds_ike *ha_host_ike(ha_host *h) { return h->ike; }
 const ds_addr *ha_host_addr6(const ha_host *h) { return &h->ha6; }
 const ds_addr *ha_host_addr4(const ha_host *h) { return &h->ha4; }
+void ha_host_kick(ha_host *h) { sim_node_kick(h->node); }

@@ -87,6 +87,8 @@ const ds_addr *ha_host_addr4(const ha_host *h);
  * created and fed the persisted allocations through ds_ha_restore(). */
 int ha_host_restart(ha_host *h);
 size_t ha_host_persisted(const ha_host *h);
+/* Re-read the engines' deadlines after commanding them from outside (ds_ha_revoke, ...). */
+void ha_host_kick(ha_host *h);
 
 /* ---- UE host ---- */
 typedef struct ue_pdn_view {
