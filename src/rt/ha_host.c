@@ -224,9 +224,14 @@ static void ha_ike_cb(void *ctx, void *ike, enum ds_ha_ike_action action, const 
 		return; /* the IKE SA is already going away */
 	ds_time now = ds_rt_now();
 	switch (action) {
-	case DS_HA_IKE_MOVE:
-		ds_ike_update_peer(sa, NULL, addr, now);
+	case DS_HA_IKE_MOVE: {
+		/* the IKE SA runs from the HA address of the CoA's family (RFC 5555 cl. 5.1) */
+		const ds_addr *local = addr->family == DS_AF_INET ? &h->conf.addr4 : &h->conf.addr6;
+		int rc = ds_ike_update_peer(sa, local->family ? local : NULL, addr, now);
+		if (rc != DS_OK)
+			ds_logf(&h->log.lg, DS_LOG_WARN, "cannot move the IKE SA: %s", ds_strerror(rc));
 		break;
+	}
 	case DS_HA_IKE_DELETE:
 		ds_ike_delete(sa, now);
 		break;

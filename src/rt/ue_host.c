@@ -424,8 +424,9 @@ static void ue_ike_cb(void *ctx, ds_pdn_id id, enum ds_ue_ike_action action, voi
 		break;
 	case DS_UE_IKE_MOVE:
 		/* RFC 5555 cl. 5.1 / RFC 4877: the IKE SA follows the new CoA after the BA (K=1) */
+		/* the HA address follows the CoA's family (IPv4-only access: the HA's IPv4) */
 		if (p->ike)
-			rc = ds_ike_update_peer(p->ike, local, NULL, now);
+			rc = ds_ike_update_peer(p->ike, local, ha, now);
 		break;
 	case DS_UE_IKE_DELETE:
 		if (p->ike)
