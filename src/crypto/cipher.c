@@ -150,6 +150,24 @@ fail:
 	return NULL;
 }
 
+/* Re-key without allocating: the EVP contexts keep their algorithm and only run the key
+ * schedule again (AES expansion, GCM hash key, HMAC pads). */
+int ds_cipher_rekey(ds_cipher *c, const uint8_t *encr_key, const uint8_t *integ_key)
+{
+	if (!c || (c->enc && !encr_key) || (c->mac && !integ_key))
+		return DS_E_PARAM;
+	if (c->enc && (EVP_CipherInit_ex2(c->enc, NULL, encr_key, NULL, 1, NULL) != 1 ||
+		       EVP_CipherInit_ex2(c->dec, NULL, encr_key, NULL, 0, NULL) != 1))
+		return DS_E_CRYPTO;
+	if (c->ivgen && EVP_EncryptInit_ex2(c->ivgen, NULL, encr_key, NULL, NULL) != 1)
+		return DS_E_CRYPTO;
+	if (c->encr == DS_ENCR_AES_GCM_16)
+		memcpy(c->salt, encr_key + c->key_bits / 8u, GCM_SALT_LEN);
+	if (c->mac && EVP_MAC_init(c->mac, integ_key, ds_cipher_integ_keymat(c->integ), NULL) != 1)
+		return DS_E_CRYPTO;
+	return DS_OK;
+}
+
 void ds_cipher_free(ds_cipher *c)
 {
 	if (!c)

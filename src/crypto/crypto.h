@@ -70,6 +70,9 @@ int ds_cipher_seal(ds_cipher *c, const uint8_t *aad, size_t aad_len, const uint8
 int ds_cipher_open(ds_cipher *c, const uint8_t *aad, size_t aad_len, const uint8_t *iv,
 		   uint8_t *buf, size_t len, const uint8_t *icv);
 void ds_cipher_free(ds_cipher *c);               /* wipes keys */
+/* Replace the keys of an existing ds_cipher (same algorithms), without allocation. Lets many
+ * low-rate SAs share one set of contexts (ipsec/esp.h `compact`). */
+int ds_cipher_rekey(ds_cipher *c, const uint8_t *encr_key, const uint8_t *integ_key);
 /* As seal/open, with `tail` octets authenticated after the ciphertext but not encrypted nor
  * transmitted: the high-order 32 bits of an Extended Sequence Number for HMAC integrity
  * (RFC 4303 cl. 2.2.1). Not allowed with GCM (ESN goes in the AAD there, RFC 4106 cl. 5). */

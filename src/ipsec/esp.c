@@ -19,6 +19,48 @@
 
 static bool mode_ok(uint8_t m) { return m == DS_ESP_TRANSPORT || m == DS_ESP_TUNNEL; }
 
+/* Lengths of the suite, or false for a combination ds_cipher refuses (GCM with a separate
+ * integrity algorithm, CBC or NULL without one, unknown ids or key sizes). */
+static bool suite_lengths(const ds_esp_sa_params *p, uint8_t *ivl, uint8_t *bl, uint8_t *icvl)
+{
+	size_t il = ds_cipher_integ_keymat(p->integ);
+	if (p->integ != DS_INTEG_NONE && il == 0)
+		return false;
+	switch (p->encr) {
+	case DS_ENCR_AES_GCM_16:
+		if (p->integ != DS_INTEG_NONE || !ds_cipher_encr_keymat(p->encr, p->encr_key_bits))
+			return false;
+		*ivl = 8, *bl = 4, *icvl = 16;
+		return true;
+	case DS_ENCR_AES_CBC:
+		if (!il || !ds_cipher_encr_keymat(p->encr, p->encr_key_bits))
+			return false;
+		*ivl = 16, *bl = 16, *icvl = (uint8_t)(il / 2);
+		return true;
+	case DS_ENCR_NULL:
+		if (!il)
+			return false;
+		*ivl = 0, *bl = 4, *icvl = (uint8_t)(il / 2);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The cipher contexts serving this SA: its own, its SAD's shared ones (compact), or for a
+ * compact SA outside any SAD, its own created on first use. NULL on allocation failure. */
+static ds_cipher *sa_cipher(ds_esp_sa *sa)
+{
+	if (sa->cipher)
+		return sa->cipher;
+	if (sa->sad)
+		return ds_sad_cipher_for(sa->sad, sa);
+	size_t el = ds_cipher_encr_keymat(sa->p.encr, sa->p.encr_key_bits);
+	sa->cipher = ds_cipher_new(sa->p.encr, sa->p.encr_key_bits, sa->p.integ, sa->key,
+				   sa->key + el);
+	return sa->cipher;
+}
+
 ds_esp_sa *ds_esp_sa_new(const ds_esp_sa_params *p, int *err)
 {
 	int e = DS_E_PARAM;
@@ -42,11 +84,32 @@ ds_esp_sa *ds_esp_sa_new(const ds_esp_sa_params *p, int *err)
 	sa->win.size = win;
 	sa->win.bits = sa->bitmap;
 	e = DS_E_UNSUPPORTED;
-	sa->cipher = ds_cipher_new(p->encr, p->encr_key_bits, p->integ, p->encr_key, p->integ_key);
-	if (!sa->cipher) {
+	if (!suite_lengths(p, &sa->ivl, &sa->bl, &sa->icvl)) {
 		free(sa);
 		sa = NULL;
 		goto out;
+	}
+	if (p->compact) {
+		size_t el = ds_cipher_encr_keymat(p->encr, p->encr_key_bits);
+		size_t il = ds_cipher_integ_keymat(p->integ);
+		if ((el && !p->encr_key) || (il && !p->integ_key)) {
+			free(sa);
+			sa = NULL;
+			e = DS_E_PARAM;
+			goto out;
+		}
+		if (el)
+			memcpy(sa->key, p->encr_key, el);
+		if (il)
+			memcpy(sa->key + el, p->integ_key, il);
+	} else {
+		sa->cipher = ds_cipher_new(p->encr, p->encr_key_bits, p->integ, p->encr_key,
+					   p->integ_key);
+		if (!sa->cipher) {
+			free(sa);
+			sa = NULL;
+			goto out;
+		}
 	}
 	e = DS_OK;
 out:
@@ -60,6 +123,7 @@ void ds_esp_sa_free(ds_esp_sa *sa)
 	if (!sa)
 		return;
 	ds_cipher_free(sa->cipher);
+	ds_wipe(sa->key, sizeof sa->key);
 	free(sa);
 }
 
@@ -91,14 +155,13 @@ bool ds_esp_sa_soft_expired(const ds_esp_sa *sa)
 static size_t pad_len_for(const ds_esp_sa *sa, size_t len)
 {
 	/* cl. 2.4: payload | padding | 2 trailer octets end on a block (and 4-octet) boundary */
-	size_t b = ds_cipher_block_len(sa->cipher);
+	size_t b = sa->bl;
 	return (b - (len + DS_ESP_TRAILER_LEN) % b) % b;
 }
 
 size_t ds_esp_sealed_len(const ds_esp_sa *sa, size_t len)
 {
-	return DS_ESP_HDR_LEN + ds_cipher_iv_len(sa->cipher) + len + pad_len_for(sa, len) +
-	       DS_ESP_TRAILER_LEN + ds_cipher_icv_len(sa->cipher);
+	return DS_ESP_HDR_LEN + sa->ivl + len + pad_len_for(sa, len) + DS_ESP_TRAILER_LEN + sa->icvl;
 }
 
 static bool is_gcm(const ds_esp_sa *sa) { return sa->p.encr == DS_ENCR_AES_GCM_16; }
@@ -123,8 +186,11 @@ static int seal(ds_esp_sa *sa, uint8_t nh, const uint8_t *payload, size_t len, c
 		sa->cnt.expired++;
 		return DS_E_EXHAUSTED;
 	}
+	ds_cipher *c = sa_cipher(sa);
+	if (!c)
+		return DS_E_NOMEM;
 	uint64_t seq = sa->seq + 1;
-	size_t ivl = ds_cipher_iv_len(sa->cipher), icvl = ds_cipher_icv_len(sa->cipher);
+	size_t ivl = sa->ivl, icvl = sa->icvl;
 	size_t pad = pad_len_for(sa, len), ctl = len + pad + DS_ESP_TRAILER_LEN;
 	uint8_t *ivp = out + DS_ESP_HDR_LEN, *ct = ivp + ivl;
 	ds_put_u32(out, sa->p.spi);
@@ -132,7 +198,7 @@ static int seal(ds_esp_sa *sa, uint8_t nh, const uint8_t *payload, size_t len, c
 	if (ivl) {
 		if (iv)
 			memcpy(ivp, iv, ivl);
-		else if (ds_cipher_make_iv(sa->cipher, seq, ivp) != DS_OK)
+		else if (ds_cipher_make_iv(c, seq, ivp) != DS_OK)
 			return DS_E_CRYPTO;
 	}
 	/* payload is encrypted straight from the caller's buffer, the trailer from a local one */
@@ -154,10 +220,10 @@ static int seal(ds_esp_sa *sa, uint8_t nh, const uint8_t *payload, size_t len, c
 		} else {
 			ds_put_u32(aad + 4, (uint32_t)seq);
 		}
-		rc = ds_cipher_seal_gather(sa->cipher, aad, al, ivp, payload, len, trailer,
+		rc = ds_cipher_seal_gather(c, aad, al, ivp, payload, len, trailer,
 					   pad + DS_ESP_TRAILER_LEN, ct, NULL, 0, ct + ctl);
 	} else {
-		rc = ds_cipher_seal_gather(sa->cipher, out, DS_ESP_HDR_LEN, ivp, payload, len, trailer,
+		rc = ds_cipher_seal_gather(c, out, DS_ESP_HDR_LEN, ivp, payload, len, trailer,
 					   pad + DS_ESP_TRAILER_LEN, ct, hi, sa->p.esn ? 4 : 0,
 					   ct + ctl);
 	}
@@ -214,8 +280,7 @@ int ds_esp_open(ds_esp_sa *sa, const uint8_t *esp, size_t len, uint8_t *out, siz
 		return DS_E_PARAM;
 	if (sa->p.dir != DS_ESP_IN)
 		return DS_E_STATE;
-	size_t ivl = ds_cipher_iv_len(sa->cipher), icvl = ds_cipher_icv_len(sa->cipher);
-	size_t bl = ds_cipher_block_len(sa->cipher);
+	size_t ivl = sa->ivl, icvl = sa->icvl, bl = sa->bl;
 	ds_rd r = ds_rd_init(esp, len);
 	uint32_t spi = ds_rd_u32(&r), seq_lo = ds_rd_u32(&r);
 	const uint8_t *iv = ds_rd_ptr(&r, ivl);
@@ -241,6 +306,9 @@ int ds_esp_open(ds_esp_sa *sa, const uint8_t *esp, size_t len, uint8_t *out, siz
 		sa->cnt.replays++;
 		return DS_E_REPLAY;
 	}
+	ds_cipher *c = sa_cipher(sa);
+	if (!c)
+		return DS_E_NOMEM;
 	/* Decrypt straight into out; in place when out is esp (then moved to the start). */
 	uint8_t *work;
 	if (out == esp) {
@@ -267,9 +335,9 @@ int ds_esp_open(ds_esp_sa *sa, const uint8_t *esp, size_t len, uint8_t *out, siz
 		} else {
 			ds_put_u32(aad + 4, seq_lo);
 		}
-		rc = ds_cipher_open_to(sa->cipher, aad, al, ivc, ct, ctl, work, NULL, 0, icvbuf);
+		rc = ds_cipher_open_to(c, aad, al, ivc, ct, ctl, work, NULL, 0, icvbuf);
 	} else {
-		rc = ds_cipher_open_to(sa->cipher, hdr, sizeof hdr, ivl ? ivc : NULL, ct, ctl, work, hi,
+		rc = ds_cipher_open_to(c, hdr, sizeof hdr, ivl ? ivc : NULL, ct, ctl, work, hi,
 				       sa->p.esn ? 4 : 0, icvbuf);
 	}
 	if (rc == DS_E_AUTH) {

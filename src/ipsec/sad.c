@@ -15,10 +15,63 @@
 
 #include "ipsec/esp_impl.h"
 
+/* Shared cipher contexts for compact SAs, one per suite and direction in use. */
+#define SAD_SHARED 8
+
+struct shared_ctx {
+	uint16_t encr, bits, integ;
+	uint8_t dir;
+	ds_cipher *c;
+	uint64_t keyed_for;   /* id of the SA whose keys the context holds (0: none) */
+};
+
 struct ds_sad {
 	ds_esp_sa *in;    /* hash on p.spi */
 	ds_esp_sa *out;   /* hash on sad_key */
+	uint64_t next_id;
+	unsigned next_evict;
+	struct shared_ctx shared[SAD_SHARED];
 };
+
+ds_cipher *ds_sad_cipher_for(ds_sad *sad, ds_esp_sa *sa)
+{
+	const ds_esp_sa_params *p = &sa->p;
+	size_t el = ds_cipher_encr_keymat(p->encr, p->encr_key_bits);
+	struct shared_ctx *x = NULL, *empty = NULL;
+	for (unsigned i = 0; i < SAD_SHARED; i++) {
+		struct shared_ctx *y = &sad->shared[i];
+		if (!y->c) {
+			if (!empty)
+				empty = y;
+		} else if (y->encr == p->encr && y->bits == p->encr_key_bits && y->integ == p->integ &&
+			   y->dir == p->dir) {
+			x = y;
+			break;
+		}
+	}
+	if (!x) {
+		/* a new suite: take a free slot, or recycle one in turn */
+		x = empty ? empty : &sad->shared[sad->next_evict++ % SAD_SHARED];
+		ds_cipher_free(x->c);
+		x->c = ds_cipher_new(p->encr, p->encr_key_bits, p->integ, sa->key, sa->key + el);
+		if (!x->c)
+			return NULL;
+		x->encr = p->encr;
+		x->bits = p->encr_key_bits;
+		x->integ = p->integ;
+		x->dir = p->dir;
+		x->keyed_for = sa->id;
+		return x->c;
+	}
+	if (x->keyed_for != sa->id) {
+		if (ds_cipher_rekey(x->c, sa->key, sa->key + el) != DS_OK) {
+			x->keyed_for = 0;
+			return NULL;
+		}
+		x->keyed_for = sa->id;
+	}
+	return x->c;
+}
 
 ds_sad *ds_sad_new(void)
 {
@@ -38,6 +91,8 @@ void ds_sad_free(ds_sad *sad)
 		HASH_DEL(sad->out, sa);
 		ds_esp_sa_free(sa);
 	}
+	for (unsigned i = 0; i < SAD_SHARED; i++)
+		ds_cipher_free(sad->shared[i].c);
 	free(sad);
 }
 
@@ -62,6 +117,8 @@ int ds_sad_add(ds_sad *sad, ds_esp_sa *sa, uint64_t key)
 	if (sad_oom)
 		return DS_E_NOMEM;
 	sa->in_sad = true;
+	sa->sad = sad;
+	sa->id = ++sad->next_id;
 	return DS_OK;
 }
 

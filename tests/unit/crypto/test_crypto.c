@@ -449,6 +449,62 @@ static void iv_generation(void **state)
 	}
 }
 
+/* ds_cipher_rekey: a context made with other keys, re-keyed to the vectors' keys, gives the
+ * GCM test case 4 and RFC 3602 case 2 results. */
+static void rekey_in_place(void **state)
+{
+	(void)state;
+	uint8_t other[64], key[20], p[60], a[20], iv[8], ct[60], tag[16], icv[16];
+	memset(other, 0x77, sizeof other);
+	HEX("feffe9928665731c6d6a8f9467308308cafebabe", key);
+	HEX("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
+	    "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39", p);
+	HEX("feedfacedeadbeeffeedfacedeadbeefabaddad2", a);
+	HEX("facedbaddecaf888", iv);
+	HEX("42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e"
+	    "21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091", ct);
+	HEX("5bc94fbc3221a5db94fae95ae7121a47", tag);
+	ds_cipher *g = ds_cipher_new(DS_ENCR_AES_GCM_16, 128, DS_INTEG_NONE, other, NULL);
+	uint8_t buf[60];
+	memcpy(buf, p, 60);
+	assert_int_equal(ds_cipher_seal(g, a, 20, iv, buf, 60, icv), DS_OK);
+	assert_memory_not_equal(buf, ct, 60);
+	assert_int_equal(ds_cipher_rekey(g, key, NULL), DS_OK);
+	memcpy(buf, p, 60);
+	assert_int_equal(ds_cipher_seal(g, a, 20, iv, buf, 60, icv), DS_OK);
+	assert_memory_equal(buf, ct, 60);
+	assert_memory_equal(icv, tag, 16);
+	assert_int_equal(ds_cipher_open(g, a, 20, iv, buf, 60, icv), DS_OK);
+	assert_memory_equal(buf, p, 60);
+	ds_cipher_free(g);
+
+	uint8_t ckey[16], civ[16], cp[32], cct[32], ikey[32], cbuf[32], cicv[16], ref[16];
+	HEX("c286696d887c9aa0611bbb3e2025a45a", ckey);
+	HEX("562e17996d093d28ddb3ba695a2e6f58", civ);
+	HEX("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", cp);
+	HEX("d296cd94c2cccf8a3a863028b5e1dc0a7586602d253cfff91b8266bea6d61ab1", cct);
+	memset(ikey, 0x21, sizeof ikey);
+	ds_cipher *ref_c = ds_cipher_new(DS_ENCR_AES_CBC, 128, DS_INTEG_HMAC_SHA2_256_128, ckey, ikey);
+	ds_cipher *c = ds_cipher_new(DS_ENCR_AES_CBC, 128, DS_INTEG_HMAC_SHA2_256_128, other, other);
+	memcpy(cbuf, cp, 32);
+	assert_int_equal(ds_cipher_seal(ref_c, a, 8, civ, cbuf, 32, ref), DS_OK);
+	assert_int_equal(ds_cipher_rekey(c, ckey, ikey), DS_OK);
+	memcpy(cbuf, cp, 32);
+	assert_int_equal(ds_cipher_seal(c, a, 8, civ, cbuf, 32, cicv), DS_OK);
+	assert_memory_equal(cbuf, cct, 32);
+	assert_memory_equal(cicv, ref, 16);
+	assert_int_equal(ds_cipher_open(c, a, 8, civ, cbuf, 32, cicv), DS_OK);
+	assert_memory_equal(cbuf, cp, 32);
+	/* the IV generator follows the new key too */
+	uint8_t iv1[16], iv2[16];
+	assert_int_equal(ds_cipher_make_iv(c, 9, iv1), DS_OK);
+	assert_int_equal(ds_cipher_make_iv(ref_c, 9, iv2), DS_OK);
+	assert_memory_equal(iv1, iv2, 16);
+	assert_int_equal(ds_cipher_rekey(c, ckey, NULL), DS_E_PARAM);
+	ds_cipher_free(c);
+	ds_cipher_free(ref_c);
+}
+
 static void cipher_params(void **state)
 {
 	(void)state;
@@ -483,6 +539,7 @@ int main(void)
 		cmocka_unit_test(gcm_vectors),
 		cmocka_unit_test(cbc_hmac_vectors),
 		cmocka_unit_test(iv_generation),
+		cmocka_unit_test(rekey_in_place),
 		cmocka_unit_test(cipher_params),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -561,6 +561,102 @@ static void sad_operations(void **state)
 	ds_sad_free(sad);
 }
 
+/* Compact SAs (keys only) served by the SAD's shared contexts: many SAs of two suites, used in
+ * an interleaved order so that the shared context is re-keyed between almost every packet;
+ * every packet must open on its own SA only, and the RFC 3602 case 5 vector must still hold. */
+static void compact_sas_share_contexts(void **state)
+{
+	(void)state;
+	enum { N = 40 };
+	ds_sad *sad = ds_sad_new();
+	ds_esp_sa *o[N], *in[N];
+	uint8_t keys[N][64];
+	for (int i = 0; i < N; i++) {
+		for (int k = 0; k < 64; k++)
+			keys[i][k] = (uint8_t)(i * 31 + k);
+		bool gcm = i % 2 == 0;
+		ds_esp_sa_params p = { .spi = 0x7000 + (uint32_t)i, .mode = DS_ESP_TRANSPORT,
+				       .encr = gcm ? DS_ENCR_AES_GCM_16 : DS_ENCR_AES_CBC,
+				       .encr_key_bits = 128,
+				       .integ = gcm ? DS_INTEG_NONE : DS_INTEG_HMAC_SHA2_256_128,
+				       .encr_key = keys[i], .integ_key = keys[i] + 20,
+				       .replay_window = 64, .compact = true };
+		p.dir = DS_ESP_OUT;
+		o[i] = ds_esp_sa_new(&p, NULL);
+		p.dir = DS_ESP_IN;
+		in[i] = ds_esp_sa_new(&p, NULL);
+		assert_non_null(o[i]);
+		assert_non_null(in[i]);
+		assert_null(o[i]->cipher);
+		assert_int_equal(ds_sad_add(sad, o[i], (uint64_t)i), DS_OK);
+		assert_int_equal(ds_sad_add(sad, in[i], 0), DS_OK);
+	}
+	for (int round = 0; round < 3; round++) {
+		for (int k = 0; k < N; k++) {
+			int i = (k * 17 + round) % N;
+			uint8_t pl[37], pkt[128], back[128], nh;
+			size_t n, bl;
+			memset(pl, i, sizeof pl);
+			assert_int_equal(ds_esp_seal(o[i], 135, pl, sizeof pl, pkt, sizeof pkt, &n), DS_OK);
+			ds_esp_sa *rx = ds_sad_find_in(sad, ds_get_u32(pkt));
+			assert_ptr_equal(rx, in[i]);
+			/* the neighbour's inbound SA, fed the same bytes under its own SPI, must fail */
+			ds_esp_sa *other = in[(i + 2) % N];
+			uint8_t forged[128];
+			memcpy(forged, pkt, n);
+			ds_put_u32(forged, ds_esp_sa_spi(other));
+			ds_put_u32(forged + 4, (uint32_t)(1000 + round * N + k)); /* not a replay */
+			assert_int_equal(ds_esp_open(other, forged, n, back, sizeof back, &bl, &nh), DS_E_AUTH);
+			assert_int_equal(ds_esp_open(rx, pkt, n, back, sizeof back, &bl, &nh), DS_OK);
+			assert_int_equal(bl, sizeof pl);
+			assert_memory_equal(back, pl, sizeof pl);
+		}
+	}
+	ds_sad_free(sad);
+
+	/* known answer through a compact SA, in a SAD and outside one */
+	uint8_t key[16], iv[16], data[64], enc[80], out[256], back[256], nh;
+	HEX("90d382b410eeba7ad938c46cec1a82bf", key);
+	HEX("e96e8c08ab465763fd098d45dd3ff893", iv);
+	HEX("08000ebda70a00008e9c083db95b070008090a0b0c0d0e0f1011121314151617"
+	    "18191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f3031323334353637", data);
+	HEX("f663c25d325c18c6a9453e194e120849a4870b66cc6b9965330013b4898dc856"
+	    "a4699e523a55db080b59ec3a8e4b7e52775b07d1db34ed9c538ab50c551b874a"
+	    "a269add047ad2d5913ac19b7cfbad4a6", enc);
+	for (int in_sad = 0; in_sad < 2; in_sad++) {
+		sad = ds_sad_new();
+		ds_esp_sa_params p = { .spi = 0x4321, .mode = DS_ESP_TRANSPORT, .encr = DS_ENCR_AES_CBC,
+				       .encr_key_bits = 128, .integ = DS_INTEG_HMAC_SHA2_256_128,
+				       .encr_key = key, .integ_key = IKEY, .compact = true };
+		p.dir = DS_ESP_OUT;
+		ds_esp_sa *so = ds_esp_sa_new(&p, NULL);
+		p.dir = DS_ESP_IN;
+		ds_esp_sa *si = ds_esp_sa_new(&p, NULL);
+		/* another SA of the same suite keys the shared context first */
+		p.spi = 0x9999;
+		p.encr_key = EKEY;
+		ds_esp_sa *decoy = ds_esp_sa_new(&p, NULL);
+		if (in_sad) {
+			assert_int_equal(ds_sad_add(sad, so, 1), DS_OK);
+			assert_int_equal(ds_sad_add(sad, si, 0), DS_OK);
+			assert_int_equal(ds_sad_add(sad, decoy, 0), DS_OK);
+		}
+		size_t n, bl;
+		uint8_t junk[64];
+		(void)ds_esp_open(decoy, junk, sizeof junk, back, sizeof back, &bl, &nh);
+		assert_int_equal(ds_esp_seal_iv(so, 1, data, sizeof data, iv, out, sizeof out, &n), DS_OK);
+		assert_memory_equal(out + 24, enc, 80);
+		assert_int_equal(ds_esp_open(si, out, n, back, sizeof back, &bl, &nh), DS_OK);
+		assert_memory_equal(back, data, 64);
+		if (!in_sad) {
+			ds_esp_sa_free(so);
+			ds_esp_sa_free(si);
+			ds_esp_sa_free(decoy);
+		}
+		ds_sad_free(sad);
+	}
+}
+
 static void udp4500_demux(void **state)
 {
 	(void)state;
@@ -599,6 +695,7 @@ int main(void)
 		cmocka_unit_test(padding_and_next_header),
 		cmocka_unit_test(sa_params_rejected),
 		cmocka_unit_test(sad_operations),
+		cmocka_unit_test(compact_sas_share_contexts),
 		cmocka_unit_test(udp4500_demux),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
