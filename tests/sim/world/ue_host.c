@@ -15,6 +15,8 @@ typedef struct ue_slot {
 	char apn[DS_UE_APN_MAX + 1];
 	ue_pdn_view v;
 	ds_ike_sa *ike;               /* current IKE SA of this PDN connection */
+	ds_ike_sa *old_ike;           /* IKE SA with the gateway that redirected us (RFC 5685) */
+	ds_addr redirected_from;      /* that gateway, for the next IKE_SA_INIT (RFC 5685 cl. 6) */
 	ds_addr ha6;                  /* HA IPv6 address (DNS AAAA, static or redirect) */
 	ds_addr hnp;
 } ue_slot;
@@ -117,6 +119,10 @@ static void op_run(void *ctx, ds_time now)
 	case OP_REDIRECTED:
 		s->v.redirects++;
 		s->ha6 = it->addr;
+		/* RFC 5685 cl. 5: after acknowledging the redirect the client SHOULD delete its IKE SA
+		 * with the old gateway, which then releases the PDN connection there */
+		if (s->old_ike)
+			ds_ike_delete(s->old_ike, now);
 		rc = ds_ue_ike_redirected(u->ue, s->v.id, &it->addr, now);
 		break;
 	}
@@ -265,8 +271,11 @@ static void ev_ike(void *ctx, ds_pdn_id pdn, enum ds_ue_ike_action action, void 
 		cp.local.port = cp.remote.port = 0;
 		if (ha->family == DS_AF_INET6 && !s->ha6.family)
 			s->ha6 = *ha;
+		if (s->redirected_from.family)
+			cp.redirected_from = &s->redirected_from;
 		int err = 0;
 		s->ike = ds_ike_connect(u->ike, &cp, now, &err);
+		memset(&s->redirected_from, 0, sizeof s->redirected_from);
 		if (!s->ike) {
 			sim_tracef(u->w->s, "%s ike-connect failed %s", u->name, ds_strerror(err));
 			op_push(u, OP_IKE_FAILED, s);
@@ -356,6 +365,9 @@ static void ev_closed(void *ctx, ds_ike_sa *sa, int reason, const ds_ike_info *i
 	ue_host *u = ctx;
 	ue_slot *s = slot_of_sa(u, sa);
 	sim_tracef(u->w->s, "%s ike-closed %s reason=%d", u->name, info->apn, reason);
+	for (unsigned i = 0; i < UE_SLOTS; i++)
+		if (u->slot[i].old_ike == sa)
+			u->slot[i].old_ike = NULL;   /* the redirecting gateway's SA: nothing to tell */
 	if (!s)
 		return;
 	s->ike = NULL;
@@ -391,6 +403,11 @@ static void ev_redirected(void *ctx, ds_ike_sa *sa, const ds_addr *new_gw, const
 				it->addr = *ha_host_addr6(h);
 		}
 	}
+	ds_ike_info info;
+	ds_ike_sa_info(sa, &info);
+	s->redirected_from = info.remote;
+	s->redirected_from.port = 0;
+	s->old_ike = sa;
 	s->ike = NULL;
 }
 
