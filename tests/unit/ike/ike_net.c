@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "core/err.h"
@@ -217,6 +218,12 @@ void net_release_eap(net *n)
 
 /* ---- set-up ---- */
 
+static int64_t wall_clock(void *ctx)
+{
+	(void)ctx;
+	return (int64_t)time(NULL);   /* the host's wall clock, as a runtime would pass it */
+}
+
 void net_init(net *n, const net_opts *o)
 {
 	memset(n, 0, sizeof(*n));
@@ -246,8 +253,23 @@ void net_init(net *n, const net_opts *o)
 	n->async_be.ops = &async_ops;
 	n->async_be.backend = n;
 
+	if (o->pki_dir) {
+		char c[512], k[512];
+		int err;
+		snprintf(c, sizeof c, "%s/%s.pem", o->pki_dir, o->ha_cert);
+		snprintf(k, sizeof k, "%s/%s.key", o->pki_dir, o->ha_cert);
+		n->ha_cert = ds_cert_load(c, k, &err);
+		assert_non_null(n->ha_cert);
+		assert_int_equal(ds_ike_cert_signer(&n->ha_auth, n->ha_cert, 0), DS_OK);
+		snprintf(c, sizeof c, "%s/%s.pem", o->pki_dir, o->ue_ca);
+		n->ca = ds_ca_load(c, &err);
+		assert_non_null(n->ca);
+		ds_ike_cert_verifier(&n->ue_auth, n->ca, wall_clock, NULL);
+	}
 	ds_ike_config ic = { .role = DS_IKE_INITIATOR, .send = send_from_i, .send_ctx = n,
 			     .psk = PSK, .psk_len = sizeof(PSK) - 1, .keylog = o->keylog };
+	if (o->pki_dir)
+		ic.verifier = &n->ue_auth.verifier;
 	ic.ike_suites = o->i_suites;
 	ic.n_ike_suites = o->n_i_suites;
 	ic.ev = (ds_ike_events){ .ctx = &n->s[0], .established = ev_established,
@@ -262,6 +284,11 @@ void net_init(net *n, const net_opts *o)
 			     .psk = PSK, .psk_len = sizeof(PSK) - 1,
 			     .eap = o->async ? n->async_be : n->be,
 			     .cookie_threshold = o->cookie_threshold, .keylog = o->keylog };
+	if (o->pki_dir) {
+		rc.signer = &n->ha_auth.signer;
+		rc.psk = NULL;
+		rc.psk_len = 0;
+	}
 	rc.ike_suites = o->r_suites;
 	rc.n_ike_suites = o->n_r_suites;
 	rc.ev = (ds_ike_events){ .ctx = &n->s[1], .established = ev_established,
@@ -277,6 +304,8 @@ void net_free(net *n)
 	ds_ike_free(n->s[0].ike);
 	ds_ike_free(n->s[1].ike);
 	ds_eap_aka_server_free(n->srv);
+	ds_cert_free(n->ha_cert);
+	ds_ca_free(n->ca);
 	ds_subdb_close(n->db);
 	g_net = NULL;
 }

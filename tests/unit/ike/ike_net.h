@@ -12,6 +12,7 @@
 #include "eap/eap_aka_server.h"
 #include "eap/subscriber_db.h"
 #include "ike/ike.h"
+#include "ike/ike_cert.h"
 
 #define NET_QMAX 64
 #define NET_IMSI "001010123456789"
@@ -74,6 +75,10 @@ typedef struct net {
 	int redirect_init;       /* >0: redirect IKE_SA_INIT to redirect_gw */
 	ds_addr redirect_gw;
 	ds_addr ue, ha;
+	/* certificate authentication of the HA */
+	ds_cert *ha_cert;
+	ds_ca_store *ca;
+	ds_ike_cert_auth ha_auth, ue_auth;
 } net;
 
 typedef struct net_opts {
@@ -85,6 +90,9 @@ typedef struct net_opts {
 	uint32_t cookie_threshold;
 	bool ipv4;               /* IPv4 outer addresses */
 	bool keylog;
+	const char *pki_dir;     /* certificate mode: HA signs with <dir>/<ha_cert>.pem */
+	const char *ha_cert;
+	const char *ue_ca;       /* the UE trusts <dir>/<ue_ca>.pem */
 } net_opts;
 
 void net_init(net *n, const net_opts *o);

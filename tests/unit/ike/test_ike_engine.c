@@ -7,6 +7,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -495,6 +497,63 @@ static void keylog_off_by_default(void **state)
 	net_free(&n);
 }
 
+static char pki[256];
+
+static int pki_setup(void **state)
+{
+	(void)state;
+	const char *root = getenv("DSMIP6_SOURCE_ROOT");
+	snprintf(pki, sizeof pki, "%s/dsmip6-ike-pki-XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(pki))
+		return -1;
+	char cmd[700];
+	snprintf(cmd, sizeof cmd, "sh %s/tests/pki/make-pki.sh %s >/dev/null",
+		 root ? root : ".", pki);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static int pki_teardown(void **state)
+{
+	(void)state;
+	char cmd[300];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", pki);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* R-13 / TS 33.402: the HA signs with its certificate, the UE checks it against the operator
+ * root, then EAP-AKA and the MSK AUTH follow. */
+static void certificate_auth(void **state)
+{
+	(void)state;
+	const char *certs[] = { "ha-ecdsa", "ha-rsa", "ha-p384" };
+	for (size_t i = 0; i < 3; i++) {
+		net n;
+		net_opts o = { .pki_dir = pki, .ha_cert = certs[i], .ue_ca = "ca" };
+		net_init(&n, &o);
+		establish(&n, true);
+		check_child_pair(&n);
+		net_free(&n);
+	}
+}
+
+static void rogue_certificate_rejected(void **state)
+{
+	(void)state;
+	const char *cases[][2] = { { "rogue-ha", "ca" }, { "ha-ecdsa", "other-ca" } };
+	for (size_t i = 0; i < 2; i++) {
+		net n;
+		net_opts o = { .pki_dir = pki, .ha_cert = cases[i][0], .ue_ca = cases[i][1] };
+		net_init(&n, &o);
+		ds_eap_peer *peer;
+		assert_non_null(net_connect(&n, NET_NAI, NET_APN, &peer, NULL));
+		net_run(&n, UNTIL(&n));
+		assert_int_equal(n.s[0].established, 0);
+		assert_int_equal(n.s[0].close_reason, DS_IKE_CLOSE_AUTH_FAILED);
+		net_free(&n);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -519,6 +578,8 @@ int main(void)
 		cmocka_unit_test(redirect_established),
 		cmocka_unit_test(cookies_under_load),
 		cmocka_unit_test(keylog_off_by_default),
+		cmocka_unit_test_setup_teardown(certificate_auth, pki_setup, pki_teardown),
+		cmocka_unit_test_setup_teardown(rogue_certificate_rejected, pki_setup, pki_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
