@@ -103,6 +103,28 @@ static int describe6(const uint8_t *p, size_t len)
 	if (k.has_rh2)
 		printf(" rh2=%s", a6(k.rh2_hoa, b1));
 	printf(" proto=%u", k.proto);
+	if (k.proto == DS_NH_ICMPV6) {
+		ds_icmp6_pp pp;
+		rc = ds_icmp6_pp_decode(p + k.off, k.len, k.ip.src, k.ip.dst, &pp);
+		if (rc) {
+			printf(" icmp6_error=%s", ds_strerror(rc));
+			return rc;
+		}
+		printf(" icmp6.type=%u icmp6.code=%u icmp6.pointer=%u about_hao=%d about_rh2=%d"
+		       " invoking=%zu", pp.type, pp.code, pp.pointer, pp.about_hao, pp.about_rh2,
+		       pp.invoking_len);
+		return DS_OK;
+	}
+	if (k.proto == DS_NH_UDP) {
+		ds_udp_hdr u;
+		rc = ds_udp6_decode(p + k.off, k.len, k.ip.src, k.ip.dst, &u);
+		if (rc) {
+			printf(" udp_error=%s", ds_strerror(rc));
+			return rc;
+		}
+		printf(" udp6=%u/%u/%u", u.sport, u.dport, u.len);
+		return DS_OK;
+	}
 	if (k.proto != DS_NH_MH)
 		return DS_OK;
 	ds_mob_msg m;
@@ -138,6 +160,18 @@ static int describe(const uint8_t *p, size_t len)
 			printf(" udp=%u/%u", k.uh.sport, k.uh.dport);
 		if (k.inner_ver == 6)
 			return describe6(p + k.inner_off, k.inner_len);
+		if (k.inner_ver == 4) {
+			ds_ipv4_pkt in;
+			rc = ds_ipv4_walk(p + k.inner_off, k.inner_len, &in);
+			if (rc) {
+				printf(" inner4_error=%s", ds_strerror(rc));
+				return rc;
+			}
+			printf(" inner4.src=%s inner4.dst=%s inner4.proto=%u", a4(in.ip.src, b1),
+			       a4(in.ip.dst, b2), in.proto);
+			if (in.udp)
+				printf(" udp=%u/%u", in.uh.sport, in.uh.dport);
+		}
 		return DS_OK;
 	}
 	return describe6(p, len);
@@ -268,6 +302,8 @@ static int cmd_corpus(const char *dir)
 			if (ds_ipv4_walk(pkt, len, &k4))
 				return 1;
 			bad |= write_file(dir, "ipv4", name, pkt, len);
+			if (k4.inner_ver != 6)
+				continue;
 			p6 = pkt + k4.inner_off;
 			l6 = k4.inner_len;
 		}
@@ -286,6 +322,12 @@ static int cmd_corpus(const char *dir)
 		ds_ipv6_pkt k;
 		if (ds_ipv6_walk(p6, l6, &k))
 			return 1;
+		if (k.proto == DS_NH_ICMPV6) {
+			bad |= write_file(dir, "icmp6", name, p6 + k.off, k.len);
+			continue;
+		}
+		if (k.proto != DS_NH_MH)
+			continue;
 		bad |= write_file(dir, "mh", name, p6 + k.off, k.len);
 		/* What a kernel without Mobile IPv6 answers: Parameter Problem about the HAO
 		 * (code 2) or the Type 2 RH (code 0). */
@@ -299,22 +341,6 @@ static int cmd_corpus(const char *dir)
 			bad |= write_file(dir, "icmp6", name, icmp, ilen);
 		}
 	}
-	/* Data-plane forms with an inner IPv4 packet: IPv4-in-IPv4 and IPv4 / UDP 4191 / IPv4. */
-	static const uint8_t a[4] = { 203, 0, 113, 5 }, b[4] = { 192, 0, 2, 1 };
-	ds_ipv4_hdr ih = { .tot_len = 28, .ttl = 64, .proto = DS_NH_UDP,
-			   .src = { 198, 51, 100, 17 }, .dst = { 198, 51, 100, 1 } };
-	uint8_t inner[28];
-	ds_wr w = ds_wr_init(inner, sizeof inner);
-	ds_ipv4_hdr_encode(&w, &ih);
-	if (ds_udp4_encode(&w, ih.src, ih.dst, 53, 53, NULL, 0) || w.err)
-		return 1;
-	size_t len;
-	if (ds_ipv4_encap_build(a, b, 0, inner, sizeof inner, pkt, sizeof pkt, &len))
-		return 1;
-	bad |= write_file(dir, "ipv4", "data4_ipip", pkt, len);
-	if (ds_ipv4_udp_build(a, b, 4191, 4191, 0, inner, sizeof inner, pkt, sizeof pkt, &len))
-		return 1;
-	bad |= write_file(dir, "ipv4", "data4_udp", pkt, len);
 	return bad;
 }
 

@@ -8,6 +8,7 @@
 #include "core/addr.h"
 #include "core/pkt.h"
 #include "core/err.h"
+#include "wire/icmp6.h"
 #include "wire/ip6.h"
 #include "wire/ipv4.h"
 #include "wire/mh.h"
@@ -191,9 +192,85 @@ static int bu6_vendor(uint8_t *out, size_t cap, size_t *len)
 	return ip6_mh(&m, COA6, HA6, HOA6, NULL, out, cap, len);
 }
 
+/* What a kernel without Mobile IPv6 answers to bu6: ICMPv6 Parameter Problem, code 2
+ * (unrecognised option), pointer at the HAO type octet (offset 46). */
+static int pp_hao(uint8_t *out, size_t cap, size_t *len)
+{
+	uint8_t inv[256], icmp[512];
+	size_t ilen, clen;
+	int rc = bu6(inv, sizeof inv, &ilen);
+	if (rc)
+		return rc;
+	rc = ds_icmp6_pp_encode(DS_ICMP6_PP_OPTION, 46, inv, ilen, HA6, COA6, icmp, sizeof icmp,
+				&clen);
+	if (rc)
+		return rc;
+	ds_ipv6_spec s = { .proto = DS_NH_ICMPV6, .payload = icmp, .payload_len = clen };
+	memcpy(s.src, HA6, 16);
+	memcpy(s.dst, COA6, 16);
+	return ds_ipv6_build(&s, out, cap, len);
+}
+
+/* An inner UDP datagram (ports 40001 -> 40002, payload "dsmip6") from the HoA to a correspondent. */
+static const uint8_t CN6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x0c, 0x0c, [15] = 1 };
+static const uint8_t CN4[4] = { 198, 51, 100, 1 };
+
+static int inner6_udp(uint8_t *out, size_t cap, size_t *len)
+{
+	uint8_t udp[64];
+	ds_wr w = ds_wr_init(udp, sizeof udp);
+	if (ds_udp6_encode(&w, HOA6, CN6, 40001, 40002, (const uint8_t *)"dsmip6", 6))
+		return DS_E_NOSPACE;
+	ds_ipv6_spec s = { .proto = DS_NH_UDP, .payload = udp, .payload_len = w.off };
+	memcpy(s.src, HOA6, 16);
+	memcpy(s.dst, CN6, 16);
+	return ds_ipv6_build(&s, out, cap, len);
+}
+
+static int inner4_udp(uint8_t *out, size_t cap, size_t *len)
+{
+	ds_ipv4_hdr h = { .tot_len = 20 + 8 + 6, .ttl = 64, .proto = DS_NH_UDP };
+	memcpy(h.src, HOA4, 4);
+	memcpy(h.dst, CN4, 4);
+	ds_wr w = ds_wr_init(out, cap);
+	ds_ipv4_hdr_encode(&w, &h);
+	if (ds_udp4_encode(&w, HOA4, CN4, 40001, 40002, (const uint8_t *)"dsmip6", 6) || w.err)
+		return DS_E_NOSPACE;
+	*len = w.off;
+	return DS_OK;
+}
+
+/* Data plane over an IPv4 CoA without NAT: IPv6-in-IPv4 (41) and IPv4-in-IPv4 (4). */
+static int data6_in4(uint8_t *out, size_t cap, size_t *len)
+{
+	uint8_t in[128];
+	size_t ilen;
+	int rc = inner6_udp(in, sizeof in, &ilen);
+	return rc ? rc : ds_ipv4_encap_build(COA4, HA4, 0, in, ilen, out, cap, len);
+}
+
+static int data4_in4(uint8_t *out, size_t cap, size_t *len)
+{
+	uint8_t in[128];
+	size_t ilen;
+	int rc = inner4_udp(in, sizeof in, &ilen);
+	return rc ? rc : ds_ipv4_encap_build(COA4, HA4, 0, in, ilen, out, cap, len);
+}
+
+/* Data plane behind a NAT: IPv4 / UDP 4191 / inner IPv4 (RFC 5555 cl. 4.1, no TLV header). */
+static int data4_udp(uint8_t *out, size_t cap, size_t *len)
+{
+	uint8_t in[128];
+	size_t ilen;
+	int rc = inner4_udp(in, sizeof in, &ilen);
+	return rc ? rc : ds_ipv4_udp_build(COA4, HA4, 40000, DS_UDP_PORT_DSMIP, 0, in, ilen, out,
+					   cap, len);
+}
+
 const golden_form golden_forms[] = {
 	{ "bu6", bu6 }, { "ba6", ba6 }, { "bu4", bu4 }, { "ba4", ba4 }, { "bu4_force", bu4_force },
 	{ "be6", be6 }, { "bri6", bri6 }, { "bra6", bra6 }, { "bu6_mcoa", bu6_mcoa },
-	{ "ba6_refresh", ba6_refresh }, { "bu6_vendor", bu6_vendor },
+	{ "ba6_refresh", ba6_refresh }, { "bu6_vendor", bu6_vendor }, { "pp_hao", pp_hao },
+	{ "data6_in4", data6_in4 }, { "data4_in4", data4_in4 }, { "data4_udp", data4_udp },
 };
 const size_t golden_n_forms = sizeof golden_forms / sizeof golden_forms[0];

@@ -20,7 +20,8 @@ import sys
 try:
     from scapy.all import IP, UDP, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrRouting, HAO, Pad1, PadN
     from scapy.layers.inet6 import (MIP6MH_BU, MIP6MH_BA, MIP6MH_BE, MIP6MH_Generic,
-                                    MIP6OptAltCoA, MIP6OptBRAdvice, MIP6OptUnknown)
+                                    MIP6OptAltCoA, MIP6OptBRAdvice, MIP6OptUnknown,
+                                    ICMPv6ParamProblem)
     from scapy.packet import bind_layers, Raw
 except ImportError:
     print("1..0 # SKIP scapy is not installed")
@@ -30,6 +31,7 @@ bind_layers(UDP, IPv6, dport=4191)
 
 HA6, HOA6, COA6 = '2001:db8:1::1', '2001:db8:100::1', '2001:db8:1::2'
 HA4, COA4, HOA4 = '192.0.2.1', '203.0.113.5', '198.51.100.17'
+CN6, CN4 = '2001:db8:c0c::1', '198.51.100.1'
 L = 3600 // 4
 # BU flag bits after the 7 scapy knows (A H L K M R P): F, T, O live in scapy's 9-bit
 # "reserved" field (RFC 5555 cl. 3.1.3, RFC 5845, RFC 5648 cl. 4.2).
@@ -119,6 +121,15 @@ FORMS = {
               options=[padn(2), MIP6OptAltCoA(acoa=COA6), padn(2),
                        opt_vendor(32473, 1, b'dsmip6'), Pad1()]),
 }
+# Kernel complaint about bu6's HAO: ICMPv6 Parameter Problem code 2, pointer 46 (RFC 4443 cl. 3.4).
+FORMS['pp_hao'] = (IPv6(src=HA6, dst=COA6) / ICMPv6ParamProblem(code=2, ptr=46) /
+                   bytes(FORMS['bu6']))
+# Data plane: IPv6-in-IPv4, IPv4-in-IPv4, and IPv4 / UDP 4191 / IPv4 (RFC 5555 cl. 4.1).
+FORMS['data6_in4'] = (ip4(COA4, HA4) / IPv6(src=HOA6, dst=CN6) / UDP(sport=40001, dport=40002) /
+                      b'dsmip6')
+FORMS['data4_in4'] = ip4(COA4, HA4) / ip4(HOA4, CN4) / UDP(sport=40001, dport=40002) / b'dsmip6'
+FORMS['data4_udp'] = (ip4(COA4, HA4) / UDP(sport=40000, dport=4191) / ip4(HOA4, CN4) /
+                      UDP(sport=40001, dport=40002) / b'dsmip6')
 
 # Decode-only interop: packets padded by scapy's own autopad, with options in another order than
 # dsmip6 writes them. dsmip6 must decode them like scapy does; re-encoding gives dsmip6's
@@ -205,14 +216,39 @@ def describe(pkt, reencode='same'):
     if pkt.haslayer(IP):
         ip = pkt[IP]
         words.append('ip4.src=%s ip4.dst=%s ip4.proto=%d' % (ip.src, ip.dst, ip.proto))
-        if pkt.haslayer(UDP):
-            words.append('udp=%d/%d' % (pkt[UDP].sport, pkt[UDP].dport))
+        inner = bytes(ip.payload)
+        if ip.proto == 17:
+            u = ip[UDP]
+            words.append('udp=%d/%d' % (u.sport, u.dport))
+            inner = bytes(u.payload) if 4191 in (u.sport, u.dport) else b''
+        if inner and inner[0] >> 4 == 4:        # inner IPv4 (protocol 4 or UDP 4191)
+            i4 = IP(inner)
+            words.append('inner4.src=%s inner4.dst=%s inner4.proto=%d' % (i4.src, i4.dst, i4.proto))
+            if i4.haslayer(UDP):
+                words.append('udp=%d/%d' % (i4[UDP].sport, i4[UDP].dport))
+            return ' '.join(words)
+        pkt = IPv6(inner)
     ip6 = pkt[IPv6]
     words.append('ip6.src=%s ip6.dst=%s' % (ip6.src, ip6.dst))
+    if pkt.haslayer(ICMPv6ParamProblem):
+        pp = pkt[ICMPv6ParamProblem]
+        inv = bytes(pp.payload)
+        # RFC 6275 / RFC 4443: pointer at the HAO type octet (201) of a Destination Options
+        # header, or at the Routing Type (offset 42) of a Type 2 RH.
+        hao = int(inv[6] == 60 and pp.ptr < len(inv) and inv[pp.ptr] == 201)
+        rh2 = int(inv[6] == 43 and pp.ptr == 42 and inv[42] == 2)
+        words.append('proto=58 icmp6.type=%d icmp6.code=%d icmp6.pointer=%d about_hao=%d '
+                     'about_rh2=%d invoking=%d' % (pp.type, pp.code, pp.ptr, hao, rh2, len(inv)))
+        return ' '.join(words)
+    # (after the ICMPv6 case: the invoking packet inside it has its own HAO)
     if pkt.haslayer(HAO):
         words.append('hao=%s' % pkt[HAO].hoa)
     if pkt.haslayer(IPv6ExtHdrRouting):
         words.append('rh2=%s' % pkt[IPv6ExtHdrRouting].addresses[0])
+    if pkt.haslayer(UDP) and ip6.nh == 17:
+        u = pkt[UDP]
+        words.append('proto=17 udp6=%d/%d/%d' % (u.sport, u.dport, u.len))
+        return ' '.join(words)
     words.append('proto=135')
     if pkt.haslayer(MIP6MH_BU):
         m = pkt[MIP6MH_BU]

@@ -16,6 +16,7 @@ import tempfile
 
 HA6, HOA6, COA6 = '2001:db8:1::1', '2001:db8:100::1', '2001:db8:1::2'
 HOA4, COA4 = '198.51.100.17', '203.0.113.5'
+CN6 = '2001:db8:c0c::1'
 L = '900'
 
 # Expected tshark fields per reference packet (field -> value; '' means absent).
@@ -55,7 +56,18 @@ EXPECT = {
                     'mip6.bi.bid': '1', 'mip6.bi.coa_ipv6': ''},
     'bu6_vendor': {'mip6.mhtype': '5', 'mip6.bu.seqnr': '5', 'mip6.vsm.vendorId': '32473',
                    'mip6.vsm.subtype': '1'},
+    # Kernel complaint about bu6's HAO (RFC 4443 cl. 3.4); tshark verifies the ICMPv6 checksum.
+    'pp_hao': {'icmpv6.type': '4', 'icmpv6.code': '2', 'icmpv6.pointer': '46',
+               'icmpv6.checksum.status': '1', 'ipv6.src': HA6 + ',' + COA6},
+    'data6_in4': {'ip.proto': '41', 'ip.src': COA4, 'ipv6.src': HOA6, 'ipv6.dst': CN6,
+                  'udp.dstport': '40002', 'udp.checksum.status': '1', 'ip.checksum.status': '1'},
+    'data4_in4': {'ip.proto': '4,17', 'ip.src': COA4 + ',' + HOA4, 'udp.dstport': '40002',
+                  'ip.checksum.status': '1,1', 'udp.checksum.status': '1'},
+    'data4_udp': {'ip.proto': '17,17', 'ip.src': COA4 + ',' + HOA4, 'udp.dstport': '4191,40002',
+                  'ip.checksum.status': '1,1', 'udp.checksum.status': '1,1'},
 }
+# UDP 4191 carries IPv6 or IPv4 (version nibble, RFC 5555 cl. 4.1); tshark needs to be told which.
+DECODE_AS = {'data4_udp': 'ip'}
 ALWAYS_EMPTY = ['_ws.malformed', '_ws.expert', 'mip6.opt.len.invalid']
 
 # Negative controls, to show the oracle would notice: the bu6 packet with (offset, new value)
@@ -124,14 +136,20 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         pcap = os.path.join(tmp, 'dsmip6.pcap')
         subprocess.run([tool, 'pcap', pcap], check=True)
-        cmd = [tshark, '-n', '-r', pcap, '-d', 'udp.port==4191,ipv6',
-               '-o', 'ip.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE',
-               '-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=a', '-E', 'aggregator=,']
-        for f in fields:
-            cmd += ['-e', f]
-        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        rows_as = {}
+        for inner in ('ipv6', 'ip'):
+            cmd = [tshark, '-n', '-r', pcap, '-d', 'udp.port==4191,' + inner,
+                   '-o', 'ip.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE',
+                   '-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=a',
+                   '-E', 'aggregator=,']
+            for f in fields:
+                cmd += ['-e', f]
+            rows_as[inner] = subprocess.run(cmd, check=True, capture_output=True,
+                                            text=True).stdout.splitlines()
         controls = negative_controls(tool, tshark, tmp, bu6)
-    rows = out.splitlines()
+    rows = [rows_as[DECODE_AS.get(n, 'ipv6')][i] if i < len(rows_as['ipv6']) and
+            i < len(rows_as['ip']) else '' for i, n in enumerate(names)]
+    rows = [r for r in rows if r]
     results = [(len(rows) == len(names), 'tshark decoded %d of %d frames' % (len(rows), len(names)))]
     results += controls
     for name, row in zip(names, rows):
