@@ -18,7 +18,8 @@ import subprocess
 import sys
 
 try:
-    from scapy.all import IP, UDP, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrRouting, HAO, Pad1, PadN
+    from scapy.all import (IP, UDP, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrRouting,
+                           IPv6ExtHdrFragment, HAO, Pad1, PadN)
     from scapy.layers.inet6 import (MIP6MH_BU, MIP6MH_BA, MIP6MH_BE, MIP6MH_Generic,
                                     MIP6OptAltCoA, MIP6OptBRAdvice, MIP6OptUnknown,
                                     ICMPv6ParamProblem)
@@ -144,6 +145,40 @@ DECODE_ONLY = {
                           MIP6MH_BA(status=129, flags='K', seq=9, mhtime=0,
                                     options=[MIP6OptBRAdvice(rinter=10)]),
                           'same'),
+}
+
+# Malformed packets crafted with scapy, and the error dsmip6 must report for each (ds_strerror).
+MALFORMED = {
+    'mh_bad_checksum': (IPv6(src=HOA6, dst=HA6) / MIP6MH_BU(seq=1, cksum=0x1234),
+                        'mh_error=bad checksum'),
+    'mh_unknown_type': (IPv6(src=HOA6, dst=HA6) / MIP6MH_Generic(mhtype=42, msg=b'\0' * 10),
+                        'mh_error=unknown type'),
+    'mh_hdrlen_below_bu': (IPv6(src=HOA6, dst=HA6) / MIP6MH_Generic(mhtype=5, msg=b'\0\0'),
+                           'mh_error=bad length'),
+    'mh_hdrlen_past_end': (IPv6(src=HOA6, dst=HA6) / MIP6MH_BU(seq=1, len=3),
+                           'mh_error=length overruns container'),
+    'mh_option_overrun': (IPv6(src=HOA6, dst=HA6) /
+                          MIP6MH_BU(seq=1, autopad=0,
+                                    options=[MIP6OptUnknown(otype=3, olen=30, odata=b'\0' * 2)]),
+                          'mh_error=length overruns container'),
+    'mh_altcoa_twice': (IPv6(src=HOA6, dst=HA6) /
+                        MIP6MH_BU(seq=1, options=[MIP6OptAltCoA(acoa=COA6),
+                                                  MIP6OptAltCoA(acoa=COA6)]),
+                        'mh_error=duplicate element'),
+    'rh2_segleft_0': (IPv6(src=HA6, dst=COA6) /
+                      IPv6ExtHdrRouting(type=2, segleft=0, addresses=[HOA6]) / MIP6MH_BA(seq=1),
+                      'ip6_error=reserved value'),
+    'hao_twice': (IPv6(src=COA6, dst=HA6) /
+                  IPv6ExtHdrDestOpt(options=[HAO(hoa=HOA6), HAO(hoa=HOA6)]) / MIP6MH_BU(seq=1),
+                  'ip6_error=duplicate element'),
+    'fragment': (IPv6(src=HOA6, dst=HA6) / IPv6ExtHdrFragment(m=1) / MIP6MH_BU(seq=1),
+                 'ip6_error=fragmented packet'),
+    'ipv4_bad_checksum': (IP(src=COA4, dst=HA4, chksum=1) / udp() / IPv6(src=HOA6, dst=HA6) /
+                          MIP6MH_BU(seq=1), 'ip4_error=bad checksum'),
+    'udp_length_past_end': (ip4(COA4, HA4) / UDP(sport=4191, dport=4191, len=999) /
+                            IPv6(src=HOA6, dst=HA6) / MIP6MH_BU(seq=1),
+                            'ip4_error=length overruns container'),
+    'udp4191_not_ip': (ip4(COA4, HA4) / udp() / (b'\x50' + b'\0' * 39), 'ip4_error=bad version'),
 }
 
 
@@ -314,6 +349,15 @@ def main():
         detail = '' if ok else '\n#  dsmip6 %s\n#  scapy  %s' % (got.get(name), want)
         results.append((ok, 'decode %s matches scapy dissection%s' % (name, detail)))
     results.append((not missing, 'same set of forms on both sides %s' % sorted(missing)))
+    bad = {name: bytes(p) for name, (p, _) in MALFORMED.items()}
+    dec = subprocess.run([tool, 'decode'], input=''.join('%s %s\n' % (n, b.hex())
+                                                        for n, b in sorted(bad.items())),
+                         capture_output=True, text=True)
+    got = dict(line.split(' ', 1) for line in dec.stdout.split('\n') if line)
+    for name, (_, err) in sorted(MALFORMED.items()):
+        ok = (' ' + got.get(name, '')).endswith(' ' + err)
+        results.append((ok, 'malformed %s refused with %s%s' %
+                        (name, err, '' if ok else ' (got %r)' % got.get(name))))
     print('1..%d' % len(results))
     for i, (ok, text) in enumerate(results, 1):
         print('%s %d - %s' % ('ok' if ok else 'not ok', i, text))
