@@ -4,9 +4,9 @@
 # "up" brings it back with its address and default route.
 #
 # Usage: testbed/access.sh home|wlan|nat up|down [--hoa6 ADDR] [--hoa4 ADDR]
-#   home up --hoa6/--hoa4: emulate the 3GPP attach handing the UE its home address on the home
-#   link (TS 24.303 cl. 5.1.2.3: the UE then detects that it is at home); the PDN GW routes that
-#   address onto the home link.
+#   home up --hoa6/--hoa4: emulate the 3GPP attach handing the UE its home addresses on the home
+#   link instead of the access's own prefix (TS 24.303 cl. 5.1.2.3: the UE then detects that it
+#   is at home); the PDN GW routes those addresses onto the home link.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../tests/lib/common.sh"
@@ -49,18 +49,24 @@ case "$action" in
 		ip -n "$ue" link set "$ifc" up
 		case "$access" in
 			home)
-				ip -n "$ue" addr replace "$TB_HOME6_UE/64" dev home0
-				ip -n "$ue" addr replace "$TB_HOME4_UE/$TB_HOME4_LEN" dev home0
-				ip -n "$ue" -6 route replace default via "$TB_HOME6_GW" dev home0 metric 100
-				ip -n "$ue" route replace default via "$TB_HOME4_GW" dev home0 metric 100
+				# The 3GPP access gives the UE one prefix on its link: the PDN connection's
+				# HNP when --hoa6 is given (the UE then finds itself at home), else the
+				# access's own prefix.
+				ip -n "$ue" addr flush dev home0 scope global
 				if [ -n "$hoa6" ]; then
 					ip -n "$ue" addr replace "$hoa6/64" dev home0
 					ip -n "$(ds_ns pgw)" -6 route replace "$hoa6/128" dev home0 proto static
+				else
+					ip -n "$ue" addr replace "$TB_HOME6_UE/64" dev home0
 				fi
 				if [ -n "$hoa4" ]; then
 					ip -n "$ue" addr replace "$hoa4/32" dev home0
 					ip -n "$(ds_ns pgw)" route replace "$hoa4/32" dev home0 proto static
+				else
+					ip -n "$ue" addr replace "$TB_HOME4_UE/$TB_HOME4_LEN" dev home0
 				fi
+				ip -n "$ue" -6 route replace default via "$TB_HOME6_GW" dev home0 metric 100 onlink
+				ip -n "$ue" route replace default via "$TB_HOME4_GW" dev home0 metric 100 onlink
 				;;
 			wlan)
 				ip -n "$ue" addr replace "$TB_WLAN6_UE/64" dev wlan0
