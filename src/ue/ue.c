@@ -80,6 +80,16 @@ void ue_release(ds_ue *ue, struct ue_pdn *p)
 	p->registered_once = false;
 }
 
+uint8_t ue_foreign_kind(const ds_ue *ue)
+{
+	if (ue->acc.kind == DS_UE_ACCESS_IPV4)
+		return DS_UE_ACCESS_IPV4;
+	if ((ue->acc.kind == DS_UE_ACCESS_IPV6 || ue->acc.kind == DS_UE_ACCESS_HOME) &&
+	    ue->acc.coa6.family == DS_AF_INET6)
+		return DS_UE_ACCESS_IPV6;
+	return DS_UE_ACCESS_NONE;
+}
+
 bool ue_at_home(const ds_ue *ue, const struct ue_pdn *p)
 {
 	/* R-20: only a 3GPP access anchored at this PDN GW is the home link; R-19: its prefix
@@ -142,8 +152,8 @@ void ue_mobility_decide(ds_ue *ue, struct ue_pdn *p, ds_time now)
 		}
 		return;
 	}
-	if (ue->acc.kind == DS_UE_ACCESS_NONE)
-		return;   /* no access: wait for one */
+	if (ue_foreign_kind(ue) == DS_UE_ACCESS_NONE)
+		return;   /* no usable foreign path: wait for one */
 	if (ue->acc.kind == DS_UE_ACCESS_IPV4 && p->ha4.family != DS_AF_INET) {
 		ue_drop_binding(ue, p);
 		ue_set_state(ue, p, DS_UE_PDN_FAILED, DS_UE_EV_STATE, 0);
@@ -409,7 +419,7 @@ int ds_ue_pdn_detach(ds_ue *ue, ds_pdn_id pdn, ds_time now)
 	switch (p->state) {
 	case DS_UE_PDN_REGISTERING:
 	case DS_UE_PDN_REGISTERED:
-		if (!ue_at_home(ue, p) && ue->acc.kind != DS_UE_ACCESS_NONE) {
+		if (!ue_at_home(ue, p) && ue_foreign_kind(ue) != DS_UE_ACCESS_NONE) {
 			/* A.5: lifetime-0 BU, IKE Delete after the BA */
 			ue_set_state(ue, p, DS_UE_PDN_DETACHING, DS_UE_EV_STATE, 0);
 			ue_bu_start(ue, p, BU_DETACH, now);

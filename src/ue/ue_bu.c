@@ -29,7 +29,7 @@ int ue_send_mh(ds_ue *ue, struct ue_pdn *p, const ds_mh_msg *m)
 		pkt.kind = DS_PKT_IP;
 		pkt.src = ds_addr6(p->hoa.ip, 0);
 		pkt.dst = p->ha6;
-	} else if (ue->acc.kind == DS_UE_ACCESS_IPV4) {
+	} else if (ue_foreign_kind(ue) == DS_UE_ACCESS_IPV4) {
 		/* IPv4-only access: UDP 4191 to the HA's IPv4 address carrying IPv6(HoA -> HA) /
 		 * ESP / MH with no HAO (RFC 5555 cl. 4.2, R-41) */
 		rc = ds_sig_build(p->hoa.ip, p->ha6.ip, NULL, NULL, p->sa_out, ue->mh, mh_len, ue->buf,
@@ -39,7 +39,7 @@ int ue_send_mh(ds_ue *ue, struct ue_pdn *p, const ds_mh_msg *m)
 		pkt.src.port = DS_DSMIP_UDP_PORT;
 		pkt.dst = p->ha4;
 		pkt.dst.port = DS_DSMIP_UDP_PORT;
-	} else if (ue->acc.kind == DS_UE_ACCESS_IPV6) {
+	} else if (ue_foreign_kind(ue) == DS_UE_ACCESS_IPV6) {
 		/* IPv6 CoA: IPv6(CoA -> HA) / DO[HAO] / ESP / MH */
 		rc = ds_sig_build(ue->acc.coa6.ip, p->ha6.ip, p->hoa.ip, NULL, p->sa_out, ue->mh,
 				  mh_len, ue->buf, sizeof ue->buf, &n);
@@ -103,10 +103,10 @@ static void send_bu(ds_ue *ue, struct ue_pdn *p, ds_time now)
 	m.ipv4_hoa.plen = 32;
 	/* the CoA inside the protected message: Alternate CoA or IPv4 CoA */
 	if (p->bu != BU_DEREG_HOME) {
-		if (ue->acc.kind == DS_UE_ACCESS_IPV6) {
+		if (ue_foreign_kind(ue) == DS_UE_ACCESS_IPV6) {
 			m.has_alt_coa = true;
 			memcpy(m.alt_coa, ue->acc.coa6.ip, 16);
-		} else if (ue->acc.kind == DS_UE_ACCESS_IPV4) {
+		} else if (ue_foreign_kind(ue) == DS_UE_ACCESS_IPV4) {
 			m.has_ipv4_coa = true;
 			memcpy(m.ipv4_coa, ue->acc.coa4.ip, 4);
 		}
@@ -198,7 +198,7 @@ void ue_bu_timer(ds_ue *ue, struct ue_pdn *p, ds_time now)
 
 static enum ds_ue_tunnel_mode mode_for(const ds_ue *ue, const ds_mh_msg *ba)
 {
-	if (ue->acc.kind == DS_UE_ACCESS_IPV6)
+	if (ue_foreign_kind(ue) == DS_UE_ACCESS_IPV6)
 		return DS_UE_TUN_IP6;
 	/* UDP when a NAT was detected or UDP is forced (NAT Detection F=1) */
 	if (ba->nat.present && ba->nat.f)
@@ -213,7 +213,7 @@ static void registered(ds_ue *ue, struct ue_pdn *p, const ds_mh_msg *ba, ds_time
 	p->retx_at = DS_TIME_NEVER;
 	p->bound = true;
 	p->registered_once = true;
-	p->access_kind = ue->acc.kind;
+	p->access_kind = ue_foreign_kind(ue);
 	p->granted_s = (uint32_t)ba->lifetime * 4u;
 	/* the Binding Refresh Advice when given, else a share of the granted lifetime */
 	ds_time refresh = (ds_time)p->granted_s * 10u * ue->cfg.refresh_percent;

@@ -70,6 +70,10 @@ void ue_rearm(ds_ue *ue, struct ue_pdn *p);
 void ue_set_tunnel(ds_ue *ue, struct ue_pdn *p, enum ds_ue_tunnel_mode mode);
 void ue_drop_binding(ds_ue *ue, struct ue_pdn *p);
 void ue_release(ds_ue *ue, struct ue_pdn *p);
+/* The kind of foreign path the current access offers a PDN connection that is not at home:
+ * DS_UE_ACCESS_IPV6 (also a 3GPP access with an IPv6 address, for PDN connections anchored
+ * elsewhere, R-59), DS_UE_ACCESS_IPV4, or DS_UE_ACCESS_NONE. */
+uint8_t ue_foreign_kind(const ds_ue *ue);
 /* Home link detection for p on the current access (TS 24.303 cl. 5.1.2.3, R-19/R-20). */
 bool ue_at_home(const ds_ue *ue, const struct ue_pdn *p);
 /* Start (or restart) the procedure that fits the access: BU from a foreign link, nothing or a

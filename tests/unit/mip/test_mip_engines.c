@@ -909,6 +909,28 @@ static void network_detach_behind_nat(void **state)
 	assert_int_equal(w->ha_ike[DS_HA_IKE_DELETE], 1);
 }
 
+
+/* R-59: on 3GPP access one PDN connection is at home while another, anchored with a prefix
+ * that is not on this link, registers through the same access as a foreign link. */
+static void home_and_foreign_pdns_at_once(void **state)
+{
+	world *w = *state;
+	ds_addr hnp;
+	ds_ha_assign_hnp(w->ha, W_NAI, "internet", &hnp, NULL);
+	ds_ue_access a = w_access_home(&hnp);
+	a.coa6 = W_COA6;
+	ds_ue_access_change(w->ue, &a, w->now);
+	ds_pdn_id p1 = w_attach(w, "internet", false, NULL);
+	ds_pdn_id p2 = w_attach(w, "ims", false, NULL);
+	assert_int_equal(ds_ue_pdn_state_of(w->ue, p1), DS_UE_PDN_AT_HOME);
+	assert_int_equal(ds_ue_pdn_state_of(w->ue, p2), DS_UE_PDN_REGISTERED);
+	assert_int_equal(ds_ha_binding_count(w->ha), 1);
+	ds_ue_pdn_status s;
+	ds_ue_pdn_status_get(w->ue, p2, &s);
+	assert_int_equal(s.tunnel, DS_UE_TUN_IP6);
+	assert_true(ds_addr_ip_eq(&s.coa, &W_COA6));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -938,6 +960,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(persist_and_restore, setup, teardown),
 		cmocka_unit_test_setup_teardown(release_ipv4_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(network_detach_behind_nat, setup, teardown),
+		cmocka_unit_test_setup_teardown(home_and_foreign_pdns_at_once, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
