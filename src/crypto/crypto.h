@@ -12,6 +12,17 @@ int ds_random(void *buf, size_t len);                         /* DS_OK or DS_E_C
 bool ds_ct_equal(const void *a, const void *b, size_t len);   /* constant time */
 void ds_wipe(void *p, size_t len);                            /* not optimised away */
 
+/* ---- hashes (IANA IKEv2 Hash Algorithm numbers, RFC 7427 cl. 7) ----
+ * For NAT_DETECTION_*_IP (SHA-1, RFC 7296 cl. 2.23), cookies (cl. 2.6) and fingerprints. */
+enum { DS_HASH_SHA1 = 1, DS_HASH_SHA2_256 = 2, DS_HASH_SHA2_384 = 3, DS_HASH_SHA2_512 = 4 };
+typedef struct ds_span {
+	const void *p;
+	size_t len;
+} ds_span;
+size_t ds_hash_len(uint16_t alg);                             /* 0 if unknown */
+/* Hash of the concatenation of n parts into out (ds_hash_len octets). */
+int ds_hash(uint16_t alg, const ds_span *parts, size_t n, uint8_t *out);
+
 /* ---- PRF (IKEv2 Transform Type 2) ---- */
 enum { DS_PRF_HMAC_SHA1 = 2, DS_PRF_HMAC_SHA2_256 = 5, DS_PRF_HMAC_SHA2_384 = 6,
        DS_PRF_HMAC_SHA2_512 = 7 };

@@ -32,6 +32,34 @@ static void basics(void **state)
 	assert_memory_equal(a, z, sizeof a);
 }
 
+/* FIPS 180 "abc" digests, given as one part and split over three parts. */
+static void hashes(void **state)
+{
+	(void)state;
+	static const struct { uint16_t alg; const char *hex; } v[] = {
+		{ DS_HASH_SHA1, "a9993e364706816aba3e25717850c26c9cd0d89d" },
+		{ DS_HASH_SHA2_256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+		{ DS_HASH_SHA2_384, "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed"
+				    "8086072ba1e7cc2358baeca134c825a7" },
+		{ DS_HASH_SHA2_512, "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+				    "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f" },
+	};
+	for (size_t i = 0; i < 4; i++) {
+		uint8_t want[64], got[64];
+		size_t wl = HEX(v[i].hex, want);
+		assert_int_equal(ds_hash_len(v[i].alg), wl);
+		ds_span one = { "abc", 3 };
+		assert_int_equal(ds_hash(v[i].alg, &one, 1, got), DS_OK);
+		assert_memory_equal(got, want, wl);
+		ds_span three[3] = { { "a", 1 }, { NULL, 0 }, { "bc", 2 } };
+		assert_int_equal(ds_hash(v[i].alg, three, 3, got), DS_OK);
+		assert_memory_equal(got, want, wl);
+	}
+	uint8_t o[64];
+	assert_int_equal(ds_hash(5, NULL, 0, o), DS_E_PARAM);
+	assert_int_equal(ds_hash_len(0), 0);
+}
+
 struct hmac_case {
 	uint16_t prf;
 	const char *key, *data, *mac;
@@ -530,6 +558,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(basics),
+		cmocka_unit_test(hashes),
 		cmocka_unit_test(hmac_prf_vectors),
 		cmocka_unit_test(hmac_sha2_icv_rfc4868),
 		cmocka_unit_test(prf_plus_independent),
