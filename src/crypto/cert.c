@@ -547,3 +547,58 @@ out:
 	ERR_clear_error();
 	return rc;
 }
+
+/* ---- CERTREQ (RFC 7296 cl. 3.7) ---- */
+
+static int spki_sha1(X509 *x, uint8_t out[20])
+{
+	unsigned char *der = NULL;
+	int n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der);
+	if (n <= 0)
+		return DS_E_CRYPTO;
+	ds_span part = { der, (size_t)n };
+	int rc = ds_hash(DS_HASH_SHA1, &part, 1, out);
+	OPENSSL_free(der);
+	return rc;
+}
+
+int ds_cert_spki_sha1(const ds_cert *c, uint8_t out[20])
+{
+	if (!c || !out)
+		return DS_E_PARAM;
+	return spki_sha1(c->x, out);
+}
+
+int ds_ca_certreq_data(const ds_ca_store *ca, uint8_t *out, size_t cap, size_t *out_len)
+{
+	if (!ca || !out_len)
+		return DS_E_PARAM;
+	STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(ca->st);
+	size_t n = 0;
+	for (int i = 0; i < sk_X509_OBJECT_num(objs); i++) {
+		X509 *x = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
+		if (!x)
+			continue; /* a CRL */
+		if (out) {
+			if (n + 20 > cap)
+				return DS_E_NOSPACE;
+			int rc = spki_sha1(x, out + n);
+			if (rc != DS_OK)
+				return rc;
+		}
+		n += 20;
+	}
+	*out_len = n;
+	return DS_OK;
+}
+
+bool ds_certreq_lists(const uint8_t *data, size_t len, const ds_cert *issuer)
+{
+	uint8_t h[20];
+	if (!data || !issuer || len % 20 || spki_sha1(issuer->x, h) != DS_OK)
+		return false;
+	for (size_t off = 0; off < len; off += 20)
+		if (memcmp(data + off, h, 20) == 0)
+			return true;
+	return false;
+}

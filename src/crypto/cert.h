@@ -63,10 +63,20 @@ int ds_cert_auth_sign(const ds_cert *c, uint8_t method, const uint8_t *octets, s
 int ds_cert_auth_verify(const ds_cert *peer, uint8_t method, const uint8_t *octets, size_t len,
 			const uint8_t *auth, size_t auth_len);
 
+/* SHA-1 of the certificate's DER SubjectPublicKeyInfo (20 octets): the unit of the CERTREQ
+ * Certification Authority list and of "Hash and URL" encodings (RFC 7296 cl. 3.6, 3.7). */
+int ds_cert_spki_sha1(const ds_cert *c, uint8_t out[20]);
+
 /* Trust anchors: one or more PEM CA certificates. */
 ds_ca_store *ds_ca_from_pem(const char *pem, size_t len, int *err);
 ds_ca_store *ds_ca_load(const char *path, int *err);
 void ds_ca_free(ds_ca_store *ca);
+/* CERTREQ Certification Authority data (RFC 7296 cl. 3.7): the concatenated SHA-1 hashes of
+ * the trust anchors' SubjectPublicKeyInfo, 20 octets each. With out NULL only *out_len is set. */
+int ds_ca_certreq_data(const ds_ca_store *ca, uint8_t *out, size_t cap, size_t *out_len);
+/* Is one of the 20-octet hashes in a received CERTREQ the SPKI hash of `issuer` (e.g. the CA
+ * that signed our certificate)? Lets a responder pick the certificate the peer can verify. */
+bool ds_certreq_lists(const uint8_t *data, size_t len, const ds_cert *issuer);
 /* Verify leaf (plus optional untrusted intermediates, e.g. from further CERT payloads) up to a
  * trust anchor, with validity checked at unix_time (seconds since 1970, from the host's wall
  * clock). DS_OK or DS_E_AUTH; reason (may be NULL) gets OpenSSL's short explanation. */

@@ -326,6 +326,67 @@ static void chain_verification(void **state)
 	assert_int_equal(err, DS_E_CONFIG);
 }
 
+/* A chain of three: leaf <- intermediate (sent as a further CERT payload) <- root. */
+static void chain_with_intermediate(void **state)
+{
+	(void)state;
+	char c[300];
+	int err;
+	path(c, sizeof c, "ca.pem");
+	ds_ca_store *ca = ds_ca_load(c, &err);
+	ds_cert *leaf = load("ha-sub", true), *sub = load("sub-ca", false);
+	int64_t now = (int64_t)time(NULL);
+	const char *why = NULL;
+	assert_int_equal(ds_cert_verify_chain(ca, leaf, NULL, 0, now, &why), DS_E_AUTH);
+	const ds_cert *inter[] = { sub };
+	assert_int_equal(ds_cert_verify_chain(ca, leaf, inter, 1, now, &why), DS_OK);
+	/* its AUTH verifies like any other */
+	uint8_t auth[128];
+	size_t al;
+	assert_int_equal(ds_cert_auth_sign(leaf, 9, octets, sizeof octets, auth, sizeof auth, &al), DS_OK);
+	assert_int_equal(ds_cert_auth_verify(leaf, 9, octets, sizeof octets, auth, al), DS_OK);
+	ds_cert_free(leaf);
+	ds_cert_free(sub);
+	ds_ca_free(ca);
+}
+
+/* CERTREQ (RFC 7296 cl. 3.7): SHA-1 of the CA's DER SubjectPublicKeyInfo, compared with
+ * `openssl x509 -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha1`. */
+static void certreq_hashes(void **state)
+{
+	(void)state;
+	char c[300], cmd[1200];
+	int err;
+	path(c, sizeof c, "ca.pem");
+	snprintf(cmd, sizeof cmd,
+		 "openssl x509 -in %s -noout -pubkey | openssl pkey -pubin -outform DER | "
+		 "openssl dgst -sha1 -binary > %s/ca.spki.sha1", c, dir);
+	assert_int_equal(system(cmd), 0);
+	uint8_t ref[64], h[20], data[64];
+	assert_int_equal(read_file("ca.spki.sha1", ref, sizeof ref), 20);
+	ds_cert *cac = load("ca", false);
+	assert_int_equal(ds_cert_spki_sha1(cac, h), DS_OK);
+	assert_memory_equal(h, ref, 20);
+	ds_ca_store *ca = ds_ca_load(c, &err);
+	size_t dl = 0;
+	assert_int_equal(ds_ca_certreq_data(ca, NULL, 0, &dl), DS_OK);
+	assert_int_equal(dl, 20);
+	assert_int_equal(ds_ca_certreq_data(ca, data, 19, &dl), DS_E_NOSPACE);
+	assert_int_equal(ds_ca_certreq_data(ca, data, sizeof data, &dl), DS_OK);
+	assert_memory_equal(data, ref, 20);
+	/* a responder holding ha-ecdsa (issued by ca) finds its issuer in the request */
+	ds_cert *oca = load("other-ca", false);
+	uint8_t two[40];
+	assert_int_equal(ds_cert_spki_sha1(oca, two), DS_OK);
+	memcpy(two + 20, data, 20);
+	assert_true(ds_certreq_lists(two, 40, cac));
+	assert_false(ds_certreq_lists(two, 20, cac));
+	assert_false(ds_certreq_lists(two, 39, cac));
+	ds_cert_free(oca);
+	ds_cert_free(cac);
+	ds_ca_free(ca);
+}
+
 static void identity_matching(void **state)
 {
 	(void)state;
@@ -368,6 +429,8 @@ int main(void)
 		cmocka_unit_test(rsa_method1_matches_openssl_cli),
 		cmocka_unit_test(digital_signature_rfc7427),
 		cmocka_unit_test(chain_verification),
+		cmocka_unit_test(chain_with_intermediate),
+		cmocka_unit_test(certreq_hashes),
 		cmocka_unit_test(identity_matching),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
