@@ -38,10 +38,10 @@ case "$action" in
 		if [ "$access" = home ]; then
 			# The PDN GW forgets the UE's home link routes (3GPP bearer released).
 			ip -n "$(ds_ns pgw)" -6 route show dev home0 proto static 2>/dev/null |
-				awk '/\/128/{print $1}' | while read -r r; do
+				awk '{print $1}' | while read -r r; do
 					ip -n "$(ds_ns pgw)" -6 route del "$r" dev home0 || true; done
 			ip -n "$(ds_ns pgw)" -4 route show dev home0 proto static 2>/dev/null |
-				awk '$1 !~ /\//{print $1}' | while read -r r; do
+				awk '{print $1}' | while read -r r; do
 					ip -n "$(ds_ns pgw)" route del "$r" dev home0 || true; done
 		fi
 		;;

@@ -96,7 +96,8 @@ ds_check "home down: WLAN becomes the default path" ping6_ok ue "$TB_HA1_ADDR6"
 ds_check "home up with a HoA: cn reaches the IPv6 HoA on the home link" ping6_ok cn 2001:db8:100:1::5
 ds_check "home up with a HoA: cn reaches the IPv4 HoA on the home link" ping4_ok cn 198.51.100.17
 "$acc" home down
-ds_check_not "home down: PDN GW drops the HoA route" ping4_ok cn 198.51.100.17
+ds_check_not "home down: PDN GW drops the IPv4 HoA route" ping4_ok cn 198.51.100.17
+ds_check_not "home down: PDN GW drops the IPv6 HoA route" sh -c "ip -n $(ds_ns pgw) -6 route show dev home0 proto static | grep -q ."
 "$acc" home up
 
 echo "# a second testbed beside the first"
