@@ -42,6 +42,17 @@ void ds_ipv6_hdr_encode(ds_wr *w, const ds_ipv6_hdr *h)
 	ds_wr_bytes(w, h->dst, 16);
 }
 
+/* RFC 6275 cl. 9.3.1: a Home Address option whose address is not a unicast routable address
+ * drops the packet: refuse the unspecified and loopback addresses, multicast (ff00::/8) and
+ * link-local (fe80::/10) addresses. */
+static bool unicast_routable(const uint8_t a[16])
+{
+	static const uint8_t zero[15];
+	if (a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80))
+		return false;
+	return !(memcmp(a, zero, 15) == 0 && (a[15] == 0 || a[15] == 1));
+}
+
 /* Options of a Hop-by-Hop (in_do false) or Destination Options header occupying p[off, end)
  * (RFC 8200 cl. 4.2). The HAO is recognised only in a Destination Options header
  * (RFC 6275 cl. 6.3); there it is accepted at any position (alignment is a sender rule). */
@@ -67,6 +78,10 @@ static int walk_options(const uint8_t *p, size_t off, size_t end, bool in_do, ds
 			}
 			if (k->has_hao)
 				return DS_E_DUPLICATE;
+			if (!unicast_routable(p + i + 2)) {
+				k->err_off = (uint16_t)(i + 2);
+				return DS_E_RESERVED;
+			}
 			k->has_hao = true;
 			k->hao_off = (uint16_t)i;
 			memcpy(k->hao, p + i + 2, 16);
@@ -201,6 +216,8 @@ int ds_ipv6_build(const ds_ipv6_spec *s, uint8_t *out, size_t cap, size_t *out_l
 		return DS_E_PARAM;
 	if (s->mh_csum && (s->proto != DS_NH_MH || s->payload_len < DS_MOB_HDR_LEN))
 		return DS_E_PARAM;
+	if (s->hao && !unicast_routable(s->hao))
+		return DS_E_PARAM;   /* the receiver would drop it (RFC 6275 cl. 9.3.1) */
 	ds_ipv6_hdr h = {
 		.tclass = s->tclass, .flow = s->flow, .plen = (uint16_t)(ext + s->payload_len),
 		.hlim = s->hlim ? s->hlim : 64,

@@ -65,7 +65,9 @@ typedef struct ds_ipv6_pkt {
  *    exceeds len or an extension header exceeds Payload Length; DS_E_UNSUPPORTED for a jumbo
  *    (Payload Length 0 with Hop-by-Hop);
  *  - options (RFC 8200 cl. 4.2): Pad1/PadN (content ignored), HAO length 16 (DS_E_BADLEN), one
- *    HAO per packet (DS_E_DUPLICATE), HAO only in a Destination Options header; an unknown
+ *    HAO per packet (DS_E_DUPLICATE), HAO only in a Destination Options header, HAO address a
+ *    unicast routable one (RFC 6275 cl. 9.3.1: not ::, ::1, multicast or link-local;
+ *    DS_E_RESERVED, err_off at the address); an unknown
  *    option whose action bits are not 00 gives DS_E_UNKNOWN_TYPE (err_off = the option), an
  *    option overrunning its header DS_E_OVERRUN;
  *  - Routing header (RFC 8200 cl. 4.4, RFC 6275 cl. 6.4): Type 2 needs Hdr Ext Len 2 and
@@ -104,7 +106,8 @@ typedef struct ds_ipv6_spec {
 
 /* Build IPv6 [/ RH2] [/ DO(PadN(4), HAO)] / payload (order: RFC 6275 cl. 6.3, the HAO follows
  * the routing header and precedes ESP/AH/fragment). Errors: DS_E_NOSPACE, DS_E_PARAM (payload
- * over 65535 - headers, or mh_csum with a payload that is not an MH). */
+ * over 65535 - headers, mh_csum with a payload that is not an MH, or a HAO address that is not
+ * unicast routable). */
 int ds_ipv6_build(const ds_ipv6_spec *s, uint8_t *out, size_t cap, size_t *out_len);
 
 /* Write just a Destination Options header with the HAO (24 octets) / a Type 2 RH (24 octets). */

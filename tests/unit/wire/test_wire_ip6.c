@@ -146,6 +146,9 @@ static void builder_errors(void **state)
 	s.payload = NULL;
 	assert_int_equal(ds_ipv6_build(&s, pkt, sizeof pkt, &len), DS_E_PARAM);
 	s.payload = pl;
+	s.hao = (const uint8_t[16]){ 0xff, 0x02, [15] = 1 };   /* not unicast routable */
+	assert_int_equal(ds_ipv6_build(&s, pkt, sizeof pkt, &len), DS_E_PARAM);
+	s.hao = NULL;
 	s.payload_len = 65536;
 	assert_int_equal(ds_ipv6_build(&s, pkt, sizeof pkt, &len), DS_E_PARAM);
 	assert_int_equal(ds_ipv6_build(NULL, pkt, sizeof pkt, &len), DS_E_PARAM);
@@ -231,14 +234,31 @@ static void walk_option_rules(void **state)
 	assert_int_equal(k.err_off, 47);
 	/* Two HAOs. */
 	uint8_t two[46] = { 1, 2, 0, 0, 201, 16, [22] = 1, 4, [28] = 201, 16 };
+	memcpy(two + 6, HOA6, 16);
+	memcpy(two + 30, HOA6, 16);
 	do_hdr(p, two, sizeof two);
 	assert_int_equal(ds_ipv6_walk(p, 88, &k), DS_E_DUPLICATE);
 	assert_int_equal(k.err_off, 70);
 	/* Misaligned HAO (at offset 2 instead of 8n+6) is accepted: alignment is a sender rule. */
 	uint8_t early[22] = { 201, 16, [18] = 1, 2, 0, 0 };
+	memcpy(early + 2, HOA6, 16);
 	do_hdr(p, early, sizeof early);
 	assert_int_equal(ds_ipv6_walk(p, 64, &k), DS_OK);
 	assert_true(k.has_hao);
+	/* RFC 6275 cl. 9.3.1: the HAO must hold a unicast routable address. */
+	static const uint8_t bad_hoa[4][16] = {
+		{ 0 }, { [15] = 1 }, { 0xff, 0x02, [15] = 1 }, { 0xfe, 0x80, [15] = 1 },
+	};
+	for (size_t i = 0; i < 4; i++) {
+		uint8_t o[22] = { 1, 2, 0, 0, 201, 16 };
+		memcpy(o + 6, bad_hoa[i], 16);
+		do_hdr(p, o, sizeof o);
+		assert_int_equal(ds_ipv6_walk(p, 64, &k), DS_E_RESERVED);
+		assert_int_equal(k.err_off, 48);
+	}
+	uint8_t site[22] = { 1, 2, 0, 0, 201, 16, 0xfe, 0xc0, [21] = 1 };  /* not link-local */
+	do_hdr(p, site, sizeof site);
+	assert_int_equal(ds_ipv6_walk(p, 64, &k), DS_OK);
 	/* Unknown option, action 00: skipped; 10: discard (err_off at the option). */
 	uint8_t skip[6] = { 0x1e, 4, 0, 0, 0, 0 };
 	do_hdr(p, skip, sizeof skip);

@@ -183,6 +183,7 @@ static void ip_roundtrip(void **state)
 		fill(s.dst, 16);
 		fill(hao, 16);
 		fill(rh2, 16);
+		hao[0] = 0x20 | (hao[0] & 0x1f);   /* a global unicast HoA (RFC 6275 cl. 9.3.1) */
 		s.hao = (rnd() & 1) ? hao : NULL;
 		s.rh2_hoa = (rnd() & 1) ? rh2 : NULL;
 		static const uint8_t protos[] = { DS_NH_MH, DS_NH_ESP, DS_NH_IPV6, DS_NH_IPIP,
@@ -238,6 +239,7 @@ static void mutated_inputs_are_rejected_cleanly(void **state)
 		random_msg(&m);
 		size_t mlen, len;
 		assert_int_equal(ds_mob_encode(&m, mh, sizeof mh, &mlen), DS_OK);
+		m.be.hoa[0] = 0x20;
 		ds_ipv6_spec s = { .hao = (rnd() & 1) ? m.be.hoa : NULL,
 				   .rh2_hoa = (rnd() & 1) ? m.be.hoa : NULL, .proto = DS_NH_MH,
 				   .payload = mh, .payload_len = mlen, .mh_csum = true };
