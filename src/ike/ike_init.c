@@ -75,6 +75,9 @@ int ike_init_start(ds_ike_sa *sa, ds_time now)
 	} else {
 		ike_wr_notify(&iw, IKE_N_REDIRECT_SUPPORTED, NULL, 0);
 	}
+	/* RFC 6023 cl. 3: we can run an IKE SA without a CHILD_SA in IKE_AUTH (the MH SA then
+	 * comes with CREATE_CHILD_SA once the HoA is known, RFC 5026 cl. 5). */
+	ike_wr_notify(&iw, IKE_N_CHILDLESS_IKEV2_SUPPORTED, NULL, 0);
 	size_t n = ike_wr_finish(&iw, NULL);
 	if (!n)
 		return DS_E_NOSPACE;
@@ -440,7 +443,7 @@ void ike_init_request(ds_ike *ike, const ds_pkt *pkt, const uint8_t *msg, size_t
 		uint8_t want[33];
 		if (make_cookie(ike, pni, &pkt->src, h->spi_i, want))
 			return;
-		ike_notify n;
+		ike_notify n = { 0 };
 		bool ok = c.n && c.pl[0].type == IKE_PL_N &&
 			  ike_notify_decode(c.pl[0].body, c.pl[0].len, &n) == DS_OK &&
 			  n.type == IKE_N_COOKIE && n.data_len == sizeof(want) &&
@@ -556,6 +559,8 @@ void ike_init_request(ds_ike *ike, const ds_pkt *pkt, const uint8_t *msg, size_t
 		wr_natd(&iw, IKE_N_NAT_DETECTION_SOURCE_IP, sa->spi_i, sa->spi_r, &pkt->dst);
 		wr_natd(&iw, IKE_N_NAT_DETECTION_DESTINATION_IP, sa->spi_i, sa->spi_r, &pkt->src);
 	}
+	if (ike_find_notify(&c, IKE_N_CHILDLESS_IKEV2_SUPPORTED, &n) == DS_OK)
+		ike_wr_notify(&iw, IKE_N_CHILDLESS_IKEV2_SUPPORTED, NULL, 0);
 	size_t rn = ike_wr_finish(&iw, NULL);
 	sa->msg2 = rn ? malloc(rn) : NULL;
 	if (!sa->msg2) {

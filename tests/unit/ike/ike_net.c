@@ -250,6 +250,7 @@ void net_init(net *n, const net_opts *o)
 	assert_non_null(n->srv);
 	n->be = ds_eap_aka_server_backend(n->srv);
 	n->async = o->async;
+	n->no_child = o->no_child;
 	n->async_be.ops = &async_ops;
 	n->async_be.backend = n;
 
@@ -324,7 +325,8 @@ ds_ike_sa *net_connect(net *n, const char *nai, const char *apn, ds_eap_peer **p
 	}
 	ds_ike_connect_params p = { .local = n->ue, .remote = n->ha, .nai = nai, .apn = apn,
 				    .eap = peer, .eap_ops = peer ? &ds_eap_aka_peer_ops : NULL,
-				    .cp = { .hnp = true, .ip6 = true, .ip4 = true } };
+				    .cp = { .hnp = true, .ip6 = true, .ip4 = true },
+				    .no_child = n->no_child };
 	int err = 0;
 	ds_ike_sa *sa = ds_ike_connect(n->s[0].ike, &p, n->now, &err);
 	if (!sa && peer)

@@ -75,6 +75,7 @@ typedef struct net {
 	int redirect_init;       /* >0: redirect IKE_SA_INIT to redirect_gw */
 	ds_addr redirect_gw;
 	ds_addr ue, ha;
+	bool no_child;
 	/* certificate authentication of the HA */
 	ds_cert *ha_cert;
 	ds_ca_store *ca;
@@ -90,6 +91,7 @@ typedef struct net_opts {
 	uint32_t cookie_threshold;
 	bool ipv4;               /* IPv4 outer addresses */
 	bool keylog;
+	bool no_child;           /* childless IKE_AUTH (RFC 6023) */
 	const char *pki_dir;     /* certificate mode: HA signs with <dir>/<ha_cert>.pem */
 	const char *ha_cert;
 	const char *ue_ca;       /* the UE trusts <dir>/<ue_ca>.pem */

@@ -298,6 +298,25 @@ static void create_child_for_hoa(void **state)
 	net_free(&n);
 }
 
+/* RFC 6023 + RFC 5026 cl. 5: no CHILD_SA in IKE_AUTH; the MH SA comes once the HoA exists. */
+static void childless_then_child(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { .no_child = true };
+	net_init(&n, &o);
+	establish(&n, true);
+	assert_int_equal(n.s[0].child_up, 0);
+	assert_int_equal(n.s[1].child_up, 0);
+	ds_ike_child_params cp = { .local = n.s[0].info.hoa6, .remote = n.ha, .proto = 135 };
+	assert_int_equal(ds_ike_create_child(n.s[0].sa, &cp, n.now), DS_OK);
+	net_run(&n, UNTIL(&n));
+	assert_int_equal(n.s[0].child_up, 1);
+	assert_int_equal(n.s[1].child_up, 1);
+	check_child_pair(&n);
+	net_free(&n);
+}
+
 static void rekey_and_delete_child(void **state)
 {
 	(void)state;
@@ -569,6 +588,7 @@ int main(void)
 		cmocka_unit_test(no_proposal),
 		cmocka_unit_test(nat_traversal),
 		cmocka_unit_test(create_child_for_hoa),
+		cmocka_unit_test(childless_then_child),
 		cmocka_unit_test(rekey_and_delete_child),
 		cmocka_unit_test(delete_from_ue),
 		cmocka_unit_test(delete_from_ha),
