@@ -31,21 +31,15 @@ void ds_usim_init(ds_usim *u, const uint8_t k[16], const uint8_t opc[16], uint64
 	memcpy(u->k, k, 16);
 	memcpy(u->opc, opc, 16);
 	u->delta = DS_USIM_DELTA_DEFAULT;
-	u->seq_ms[sqn_ms & (DS_USIM_ARRAY - 1)] = (sqn_ms & 0xffffffffffffull) >> DS_USIM_IND_BITS;
-}
-
-static unsigned max_index(const ds_usim *u)
-{
-	unsigned best = 0;
-	for (unsigned i = 1; i < DS_USIM_ARRAY; i++)
-		if (u->seq_ms[i] > u->seq_ms[best])
-			best = i;
-	return best;
+	uint64_t seq = (sqn_ms & 0xffffffffffffull) >> DS_USIM_IND_BITS;
+	for (unsigned i = 0; i < DS_USIM_ARRAY; i++)
+		u->seq_ms[i] = seq;
+	u->top_ind = (uint8_t)(sqn_ms & (DS_USIM_ARRAY - 1));
 }
 
 uint64_t ds_usim_sqn_ms(const ds_usim *u)
 {
-	unsigned i = max_index(u);
+	unsigned i = u->top_ind & (DS_USIM_ARRAY - 1);
 	return u->seq_ms[i] << DS_USIM_IND_BITS | i;
 }
 
@@ -72,7 +66,7 @@ int ds_usim_authenticate(ds_usim *u, const uint8_t rand[16], const uint8_t autn[
 	uint64_t v = ds_sqn_get(sqn);
 	uint64_t seq = v >> DS_USIM_IND_BITS;
 	unsigned ind = (unsigned)(v & (DS_USIM_ARRAY - 1));
-	uint64_t top = u->seq_ms[max_index(u)];
+	uint64_t top = u->seq_ms[u->top_ind & (DS_USIM_ARRAY - 1)];
 	if ((seq > top && seq - top > u->delta) ||
 	    (u->age_limit && seq < top && top - seq >= u->age_limit) || seq <= u->seq_ms[ind]) {
 		/* cl. 6.3.3: AUTS = SQN_MS xor AK* || MAC-S, MAC-S = f1*(K, SQN_MS, RAND, AMF*) with
@@ -93,6 +87,8 @@ int ds_usim_authenticate(ds_usim *u, const uint8_t rand[16], const uint8_t autn[
 		goto out;
 	}
 	u->seq_ms[ind] = seq;
+	if (seq > top)
+		u->top_ind = (uint8_t)ind;
 	u->accepted++;
 out:
 	if (rc) {

@@ -19,10 +19,14 @@ typedef struct ds_usim {
 	uint64_t seq_ms[DS_USIM_ARRAY];   /* highest SEQ accepted per IND (43-bit values) */
 	uint64_t delta;                   /* SEQ may not exceed max(SEQ_MS) by more than this */
 	uint64_t age_limit;               /* L of Annex C.2.2: max(SEQ_MS) - SEQ < L; 0 = off */
+	uint8_t top_ind;                  /* IND of the highest SEQ accepted (SQN_MS) */
 	uint32_t accepted, mac_failures, sync_failures;
 } ds_usim;
 
-/* sqn_ms: the highest SQN accepted so far (0 for a new card); it seeds the IND slot it names. */
+/* sqn_ms: the highest SQN accepted so far (0 for a new card, whose array is all zero, Annex
+ * C.2.2). A non-zero value seeds every IND slot with its SEQ: a host that kept only SQN_MS
+ * across a restart must not accept an older vector in a slot it forgot (at worst a fresh
+ * vector with a lower SEQ costs one resynchronisation). */
 void ds_usim_init(ds_usim *u, const uint8_t k[16], const uint8_t opc[16], uint64_t sqn_ms);
 
 /* SQN_MS = SEQ_MS || IND_MS with the highest SEQ of the array (TS 33.102 C.2.1). */

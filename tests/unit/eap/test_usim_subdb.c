@@ -67,12 +67,22 @@ static void usim_accepts_fresh_rejects_replay(void **st)
 	assert_int_equal(u.mac_failures, 1);
 	assert_int_equal(u.sync_failures, 2);
 	assert_int_equal(u.accepted, 2);
-	/* age limit L: with SEQ_MS 100, an unused IND slot still refuses SEQ 100 - L */
-	ds_usim_init(&u, K, OPC, (100u << 5) | 7);
+	/* age limit L: with SEQ_MS 100 in IND 7, the unused IND 3 still refuses SEQ 100 - L */
+	ds_usim_init(&u, K, OPC, 0);
 	u.age_limit = 10;
+	make_autn((100u << 5) | 7, rand, autn, xres);
+	assert_int_equal(ds_usim_authenticate(&u, rand, autn, res, ck, ik, auts), DS_OK);
 	make_autn((90u << 5) | 3, rand, autn, xres);
 	assert_int_equal(ds_usim_authenticate(&u, rand, autn, res, ck, ik, auts), DS_E_REPLAY);
 	make_autn((91u << 5) | 3, rand, autn, xres);
+	assert_int_equal(ds_usim_authenticate(&u, rand, autn, res, ck, ik, auts), DS_OK);
+	/* restored from SQN_MS alone: every slot starts at its SEQ, so an older vector in another
+	 * IND is refused, a newer one accepted, and SQN_MS is reported unchanged */
+	ds_usim_init(&u, K, OPC, (100u << 5) | 7);
+	assert_int_equal(ds_usim_sqn_ms(&u), (100u << 5) | 7);
+	make_autn((99u << 5) | 3, rand, autn, xres);
+	assert_int_equal(ds_usim_authenticate(&u, rand, autn, res, ck, ik, auts), DS_E_REPLAY);
+	make_autn((101u << 5) | 3, rand, autn, xres);
 	assert_int_equal(ds_usim_authenticate(&u, rand, autn, res, ck, ik, auts), DS_OK);
 }
 
