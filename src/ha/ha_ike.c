@@ -10,6 +10,9 @@ struct ds_ha_ike_glue {
 	ds_ha *ha;
 	ds_ike *ike;
 	ds_time now;
+	bool overflow;
+	ds_addr other_ha;
+	size_t above;
 };
 
 ds_ha_ike_glue *ds_ha_ike_glue_new(void)
@@ -53,6 +56,24 @@ void ds_ha_ike_glue_event(void *ctx, void *ike_sa, enum ds_ha_ike_action action,
 		ds_ike_redirect(sa, addr, g->now);
 		break;
 	}
+}
+
+void ds_ha_ike_glue_set_overflow(ds_ha_ike_glue *g, const ds_addr *other_ha, size_t above)
+{
+	g->overflow = other_ha != NULL;
+	if (other_ha)
+		g->other_ha = *other_ha;
+	g->above = above;
+}
+
+static bool on_redirect_at_init(void *ctx, const ds_addr *peer, ds_addr *new_gw)
+{
+	ds_ha_ike_glue *g = ctx;
+	(void)peer;
+	if (!g->overflow || ds_ha_ue_count(g->ha) < g->above)
+		return false;
+	*new_gw = g->other_ha;
+	return true;
 }
 
 static int on_assign(void *ctx, const char *nai, const char *apn, ds_ike_assignment *out)
@@ -101,4 +122,5 @@ void ds_ha_ike_glue_ike_events(ds_ha_ike_glue *g, ds_ike_events *ev)
 	ev->assign_prefix = on_assign;
 	ev->child_up = on_child_up;
 	ev->closed = on_closed;
+	ev->redirect_at_init = on_redirect_at_init;
 }

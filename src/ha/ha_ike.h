@@ -24,5 +24,8 @@ void ds_ha_ike_glue_attach(ds_ha_ike_glue *g, ds_ha *ha, ds_ike *ike);
 void ds_ha_ike_glue_event(void *ctx, void *ike_sa, enum ds_ha_ike_action action,
 			  const ds_addr *addr);
 void ds_ha_ike_glue_set_time(ds_ha_ike_glue *g, ds_time now);
+/* HA reallocation rule (R-61, RFC 5685 cl. 5): once this HA serves `above` UE PDN connections,
+ * new IKE_SA_INITs from clients that support redirect are sent to other_ha. NULL turns it off. */
+void ds_ha_ike_glue_set_overflow(ds_ha_ike_glue *g, const ds_addr *other_ha, size_t above);
 
 #endif

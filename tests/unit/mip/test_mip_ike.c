@@ -51,6 +51,9 @@ static void push(stack *s, int to, bool ike, const ds_pkt *p)
 			s->tun_ha++;
 		return;
 	}
+	/* only this HA exists on the simulated network */
+	if (to == 1 && !ds_addr_ip_eq(&p->dst, &s->ha6) && !ds_addr_ip_eq(&p->dst, &s->ha4))
+		return;
 	assert_true(s->nq < QMAX);
 	qpkt *k = &s->q[s->nq++];
 	k->to = to;
@@ -338,6 +341,24 @@ static void revoke_over_ike(void **state)
 	assert_int_equal(ds_ike_get_counters(s->ike_ue)->sas_current, 0);
 }
 
+
+/* R-60, R-61: the HA is full and redirects new UEs at IKE_SA_INIT; the UE restarts towards
+ * the other HA (with REDIRECTED_FROM). */
+static void overflow_redirect(void **state)
+{
+	stack *s = *state;
+	ds_addr other;
+	ds_addr_parse("2001:db8:2::1", &other);
+	ds_ha_ike_glue_set_overflow(s->gh, &other, 0);
+	ds_pdn_id pdn = attach(s);
+	ds_ue_pdn_status st;
+	ds_ue_pdn_status_get(s->ue, pdn, &st);
+	assert_int_equal(st.state, DS_UE_PDN_IKE);
+	assert_true(ds_addr_ip_eq(&st.ha6, &other));
+	assert_int_equal(ds_ike_get_counters(s->ike_ue)->redirects_received, 1);
+	assert_int_equal(ds_ha_ue_count(s->ha), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -346,6 +367,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(handover_moves_ike_sa, setup, teardown),
 		cmocka_unit_test_setup_teardown(detach_deletes_ike_sa, setup, teardown),
 		cmocka_unit_test_setup_teardown(revoke_over_ike, setup, teardown),
+		cmocka_unit_test_setup_teardown(overflow_redirect, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
