@@ -64,6 +64,14 @@ static void on_tun(evutil_socket_t fd, short what, void *arg)
 	sync_timers(h);
 }
 
+static void on_radius(evutil_socket_t fd, short what, void *arg)
+{
+	ds_ha_host *h = arg;
+	/* RADIUS answers resume the IKE_AUTH exchanges waiting for them */
+	ds_eap_radius_dispatch(h->radius);
+	sync_timers(h);
+}
+
 static ds_time ha_next(void *e) { return ds_ha_next_timeout(e); }
 static void ha_fire(void *e, ds_time now) { ds_ha_on_timer(e, now); }
 static ds_time ike_next(void *e) { return ds_ike_next_timeout(e); }
@@ -419,18 +427,36 @@ static int setup_engines(ds_ha_host *h)
 	ic.signer = &h->signer;
 	ic.keylog = h->keylog != NULL;
 	if (h->conf.aaa_mode == DS_AAA_RADIUS) {
-		ds_logf(&h->log.lg, DS_LOG_ERR,
-			"aaa.mode radius: no RADIUS back end is built into this dsmip6; use embedded");
-		return DS_E_UNSUPPORTED;
+		/* EAP relayed to an external AAA (RFC 3579); answers come back on the loop */
+		char server[DS_ADDR_STRLEN];
+		ds_eap_radius_cfg rc;
+		memset(&rc, 0, sizeof rc);
+		rc.server = ds_addr_fmt(&h->conf.radius.server, server, sizeof server);
+		rc.secret = h->conf.radius.secret;
+		rc.timeout_s = h->conf.radius.timeout_s;
+		rc.retries = h->conf.radius.retries;
+		rc.log = h->log.lg;
+		h->radius = ds_eap_radius_new(&rc);
+		if (!h->radius) {
+			ds_logf(&h->log.lg, DS_LOG_ERR, "RADIUS back end towards %s failed to start",
+				server);
+			return DS_E_CONFIG;
+		}
+		h->radius_ev = event_new(h->base, ds_eap_radius_fd(h->radius), EV_READ | EV_PERSIST,
+					 on_radius, h);
+		if (!h->radius_ev || event_add(h->radius_ev, NULL) != 0)
+			return DS_E_NOMEM;
+		ic.eap = ds_eap_radius_backend(h->radius);
+	} else {
+		ds_eap_aka_server_cfg ec;
+		memset(&ec, 0, sizeof ec);
+		ec.db = h->subdb;
+		ec.log = h->log.lg;
+		h->eap = ds_eap_aka_server_new(&ec);
+		if (!h->eap)
+			return DS_E_NOMEM;
+		ic.eap = ds_eap_aka_server_backend(h->eap);
 	}
-	ds_eap_aka_server_cfg ec;
-	memset(&ec, 0, sizeof ec);
-	ec.db = h->subdb;
-	ec.log = h->log.lg;
-	h->eap = ds_eap_aka_server_new(&ec);
-	if (!h->eap)
-		return DS_E_NOMEM;
-	ic.eap = ds_eap_aka_server_backend(h->eap);
 	int err = 0;
 	h->ike = ds_ike_new(&ic, &err);
 	if (!h->ike) {
@@ -526,6 +552,9 @@ static void teardown(ds_ha_host *h)
 	h->stopping = true;
 	ds_ike_free(h->ike);
 	ds_ha_free(h->ha);
+	if (h->radius_ev)
+		event_free(h->radius_ev);
+	ds_eap_radius_free(h->radius);
 	ds_eap_aka_server_free(h->eap);
 	if (h->tun_ev)
 		event_free(h->tun_ev);

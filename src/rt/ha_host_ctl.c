@@ -116,14 +116,27 @@ static int cmd_counters(void *ctx, const cJSON *args, cJSON *res, char *err, siz
 	ds_ha_host *h = ctx;
 	add_ha_counters(cJSON_AddObjectToObject(res, "ha"), ds_ha_counters_get(h->ha));
 	add_ike_counters(cJSON_AddObjectToObject(res, "ike"), ds_ike_get_counters(h->ike));
-	const ds_eap_aka_server_counters *e = ds_eap_aka_server_counters_get(h->eap);
-	cJSON *eo = cJSON_AddObjectToObject(res, "eap");
-	cJSON_AddNumberToObject(eo, "sessions", (double)e->sessions);
-	cJSON_AddNumberToObject(eo, "successes", (double)e->successes);
-	cJSON_AddNumberToObject(eo, "failures", (double)e->failures);
-	cJSON_AddNumberToObject(eo, "unknown_users", (double)e->unknown_users);
-	cJSON_AddNumberToObject(eo, "apn_rejects", (double)e->apn_rejects);
-	cJSON_AddNumberToObject(eo, "resyncs", (double)e->resyncs);
+	if (h->eap) {
+		const ds_eap_aka_server_counters *e = ds_eap_aka_server_counters_get(h->eap);
+		cJSON *eo = cJSON_AddObjectToObject(res, "eap");
+		cJSON_AddNumberToObject(eo, "sessions", (double)e->sessions);
+		cJSON_AddNumberToObject(eo, "successes", (double)e->successes);
+		cJSON_AddNumberToObject(eo, "failures", (double)e->failures);
+		cJSON_AddNumberToObject(eo, "unknown_users", (double)e->unknown_users);
+		cJSON_AddNumberToObject(eo, "apn_rejects", (double)e->apn_rejects);
+		cJSON_AddNumberToObject(eo, "resyncs", (double)e->resyncs);
+	}
+	if (h->radius) {
+		ds_eap_radius_counters rc;
+		ds_eap_radius_counters_get(h->radius, &rc);
+		cJSON *ro = cJSON_AddObjectToObject(res, "radius");
+		cJSON_AddNumberToObject(ro, "requests", (double)rc.requests);
+		cJSON_AddNumberToObject(ro, "challenges", (double)rc.challenges);
+		cJSON_AddNumberToObject(ro, "accepts", (double)rc.accepts);
+		cJSON_AddNumberToObject(ro, "rejects", (double)rc.rejects);
+		cJSON_AddNumberToObject(ro, "timeouts", (double)rc.timeouts);
+		cJSON_AddNumberToObject(ro, "errors", (double)rc.errors);
+	}
 	const ds_netio_counters *n = ds_netio_counters_get(h->net);
 	cJSON *no = cJSON_AddObjectToObject(res, "sockets");
 	cJSON_AddNumberToObject(no, "rx_udp", (double)n->rx_udp);

@@ -8,6 +8,7 @@
 
 #include "crypto/cert.h"
 #include "eap/eap_aka_server.h"
+#include "eap/eap_radius.h"
 #include "eap/subscriber_db.h"
 #include "ha/ha.h"
 #include "ike/ike.h"
@@ -39,7 +40,9 @@ struct ds_ha_host {
 	ds_rt_timer ha_timer, ike_timer;
 	ds_ha_store *store;
 	ds_subdb *subdb;
-	ds_eap_aka_server *eap;
+	ds_eap_aka_server *eap;      /* aaa.mode embedded */
+	ds_eap_radius *radius;       /* aaa.mode radius */
+	struct event *radius_ev;
 	ds_cert *cert;
 	ds_ike_signer signer;
 	uint8_t *cert_der;
