@@ -44,7 +44,12 @@ static void parse_pools(const ds_ynode *root, ds_ha_conf *hc)
 		return;
 	ds_ymap_only(&m, keys);
 	bool have = ds_yget_addr(&m, "hnp", &hc->hnp_pool, DS_AF_INET6, true, true);
-	ds_yget_u32(&m, "hnp_length", &hc->hnp_len, 16, 128, false);
+	if (ds_yget_u32(&m, "hnp_length", &hc->hnp_len, 16, 128, false) && hc->hnp_len != 64) {
+		/* TS 24.303 cl. 4.1 / RFC 5026: the HA engine assigns /64 home network prefixes */
+		ds_ymap_get(&m, "hnp_length", &v, false);
+		ds_yerr(&v, "only /64 home network prefixes are supported");
+		hc->hnp_len = 64;
+	}
 	if (have && (hc->hnp_pool.plen >= hc->hnp_len || hc->hnp_len - hc->hnp_pool.plen > 32)) {
 		ds_ymap_get(&m, "hnp", &v, false);
 		ds_yerr(&v, "a /%u pool cannot be cut into /%u prefixes (need 1..32 bits between them)",

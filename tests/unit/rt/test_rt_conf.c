@@ -244,6 +244,8 @@ static void test_ha_errors(void **state)
 		  "ha.yaml:5: pools.hnp: '2001:db8:100::1' needs a prefix length");
 	ha_expect("  hnp: 2001:db8:100::/40\n", "  hnp: 2001:db8:100::/64\n",
 		  "ha.yaml:5: pools.hnp: a /64 pool cannot be cut into /64 prefixes");
+	ha_expect("  hnp: 2001:db8:100::/40\n", "  hnp: 2001:db8:100::/40\n  hnp_length: 56\n",
+		  "ha.yaml:6: pools.hnp_length: only /64 home network prefixes are supported");
 	ha_expect("  ipv4: 198.51.100.0/24\n", "  ipv4: 198.51.100.0/31\n",
 		  "ha.yaml:6: pools.ipv4: IPv4 pool length");
 	ha_expect("  key: /etc/dsmip6/ha.key\n", "", "ha.yaml:7: ike.key: required key missing");
