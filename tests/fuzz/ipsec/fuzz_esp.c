@@ -1,6 +1,6 @@
 /* Fuzz ESP decapsulation (RFC 4303) with fixed SAs. The first input octet picks a mode:
- *   0: the rest is a received ESP packet, opened by GCM, CBC+HMAC, NULL+HMAC and ESN SAs
- *      (exercises the length, SPI, replay and ICV checks);
+ *   0: the rest is a received ESP packet, opened by GCM, CBC+HMAC, NULL+HMAC and ESN SAs and
+ *      by compact SAs found in a SAD (exercises the length, SPI, replay and ICV checks);
  *   1: the rest is the clear body of an integrity-only packet whose ICV the harness computes,
  *      so the padding and next-header checks behind the ICV are reached;
  *   2: the rest is a payload sealed then opened, which must give it back unchanged;
@@ -21,6 +21,7 @@
 #include "ipsec/esp_impl.h"
 #include "ipsec/esp_udp.h"
 #include "ipsec/replay.h"
+#include "ipsec/sad.h"
 
 static const uint8_t EKEY[36] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
 				  19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34 };
@@ -28,16 +29,27 @@ static const uint8_t IKEY[64] = { 0x55, 0x66, 0x77 };
 
 enum { N_SA = 4 };
 static ds_esp_sa *in_sa[N_SA], *out_sa[N_SA];
+/* compact SAs (shared, re-keyed contexts) in a SAD: a GCM one with the same keys as in_sa[0]
+ * and a GCM one with other keys, so the shared context is re-keyed between packets */
+static ds_sad *sad;
+static ds_esp_sa *compact_gcm, *compact_other;
 
-static ds_esp_sa *mk(uint8_t dir, uint16_t encr, uint16_t bits, uint16_t integ, bool esn)
+static ds_esp_sa *mk_full(uint32_t spi, uint8_t dir, uint16_t encr, uint16_t bits, uint16_t integ,
+			  bool esn, bool compact, const uint8_t *ekey)
 {
-	ds_esp_sa_params p = { .spi = 0x01020304, .dir = dir, .mode = DS_ESP_TRANSPORT,
+	ds_esp_sa_params p = { .spi = spi, .dir = dir, .mode = DS_ESP_TRANSPORT,
 			       .encr = encr, .encr_key_bits = bits, .integ = integ,
-			       .encr_key = EKEY, .integ_key = IKEY, .esn = esn, .replay_window = 128 };
+			       .encr_key = ekey, .integ_key = IKEY, .esn = esn, .replay_window = 128,
+			       .compact = compact };
 	ds_esp_sa *sa = ds_esp_sa_new(&p, NULL);
 	if (!sa)
 		abort();
 	return sa;
+}
+
+static ds_esp_sa *mk(uint8_t dir, uint16_t encr, uint16_t bits, uint16_t integ, bool esn)
+{
+	return mk_full(0x01020304, dir, encr, bits, integ, esn, false, EKEY);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -55,16 +67,31 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		in_sa[i] = mk(DS_ESP_IN, s[i].encr, s[i].bits, s[i].integ, s[i].esn);
 		out_sa[i] = mk(DS_ESP_OUT, s[i].encr, s[i].bits, s[i].integ, s[i].esn);
 	}
+	static const uint8_t other[36] = { 0xee };
+	sad = ds_sad_new();
+	compact_gcm = mk_full(0x01020304, DS_ESP_IN, DS_ENCR_AES_GCM_16, 128, DS_INTEG_NONE, false,
+			      true, EKEY);
+	compact_other = mk_full(0x01020305, DS_ESP_IN, DS_ENCR_AES_GCM_16, 128, DS_INTEG_NONE, false,
+			      true, other);
+	if (!sad || ds_sad_add(sad, compact_gcm, 0) != DS_OK || ds_sad_add(sad, compact_other, 0) != DS_OK)
+		abort();
 	return 0;
+}
+
+static void reset_in(ds_esp_sa *sa)
+{
+	sa->win.top = 0;
+	memset(sa->bitmap, 0, sa->win.size / 8);
 }
 
 static void reset(void)
 {
 	for (int i = 0; i < N_SA; i++) {
-		in_sa[i]->win.top = 0;
-		memset(in_sa[i]->bitmap, 0, in_sa[i]->win.size / 8);
+		reset_in(in_sa[i]);
 		out_sa[i]->seq = 0;
 	}
+	reset_in(compact_gcm);
+	reset_in(compact_other);
 }
 
 static void open_all(const uint8_t *d, size_t n)
@@ -75,6 +102,15 @@ static void open_all(const uint8_t *d, size_t n)
 		uint8_t nh = 0;
 		int rc = ds_esp_open(in_sa[i], d, n, out, sizeof out, &ol, &nh);
 		if (rc == DS_OK && ol > n)
+			abort();
+	}
+	/* through the SAD, as a host does: whichever compact SA the SPI names */
+	uint32_t spi;
+	if (ds_esp_peek_spi(d, n, &spi) == DS_OK) {
+		ds_esp_sa *sa = ds_sad_find_in(sad, spi);
+		size_t ol = 0;
+		uint8_t nh = 0;
+		if (sa && ds_esp_open(sa, d, n, out, sizeof out, &ol, &nh) == DS_OK && ol > n)
 			abort();
 	}
 }
