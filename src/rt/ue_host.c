@@ -275,6 +275,26 @@ static void pdn_state_cb(void *ctx, ds_pdn_id id, enum ds_ue_pdn_state st, int e
 	}
 }
 
+/* Policy rules "from HoA lookup <PDN table>": on while the PDN connection has a tunnel, off at
+ * home (cl. 5.1.2.3: the HoA is then used natively on the home link, no tunnel) */
+static void set_rules(ds_ue_host *h, ue_pdn *p, bool on)
+{
+	const ds_addr *addrs[2] = { &p->hoa, &p->hoa4 };
+	for (int k = 0; k < 2; k++) {
+		if (addrs[k]->family == DS_AF_NONE)
+			continue;
+		ds_addr host = *addrs[k];
+		host.plen = host.family == DS_AF_INET6 ? 128 : 32;
+		host.port = 0;
+		int rc = ds_nl_rule(h->nl, on, &host, DS_UE_RT_TABLE_BASE + p->idx,
+				    DS_UE_RULE_PRIO + p->idx);
+		if (rc != DS_OK && on)
+			ds_logf(&h->log.lg, DS_LOG_ERR, "cannot add the source rule for PDN %s: %s",
+				h->conf.pdn[p->idx].apn, strerror(errno));
+	}
+	p->rules_on = on;
+}
+
 static void hoa_cb(void *ctx, ds_pdn_id id, bool add, const ds_addr *hoa, const ds_addr *hoa4)
 {
 	ds_ue_host *h = ctx;
@@ -301,8 +321,9 @@ static void hoa_cb(void *ctx, ds_pdn_id id, bool add, const ds_addr *hoa, const 
 		int rc = ds_nl_addr(h->nl, add, h->tun_ifindex, &host, true);
 		if (add && rc == DS_OK)
 			rc = ds_nl_route(h->nl, true, h->tun_ifindex, defs[k], NULL, 0, table);
-		if (rc == DS_OK || !add)
-			ds_nl_rule(h->nl, add, &host, table, DS_UE_RULE_PRIO + p->idx);
+		/* the source rule exists only while a tunnel is up (see tunnel_cb) */
+		if (!add && p->rules_on)
+			ds_nl_rule(h->nl, false, &host, table, DS_UE_RULE_PRIO + p->idx);
 		if (rc != DS_OK && add)
 			ds_logf(&h->log.lg, DS_LOG_ERR, "cannot configure %s on %s: %s",
 				ds_addr_fmt(&host, a, sizeof a), h->tun_name, strerror(errno));
@@ -310,6 +331,10 @@ static void hoa_cb(void *ctx, ds_pdn_id id, bool add, const ds_addr *hoa, const 
 	if (add) {
 		p->hoa = *hoa;
 		p->hoa4 = hoa4 ? *hoa4 : (ds_addr){ 0 };
+		if (p->tunnel != DS_UE_TUN_NONE)
+			set_rules(h, p, true); /* a new IPv4 HoA while the tunnel is up */
+	} else {
+		p->rules_on = false;
 	}
 	p->hoa_set = add;
 }
@@ -322,6 +347,12 @@ static void tunnel_cb(void *ctx, ds_pdn_id id, enum ds_ue_tunnel_mode mode, cons
 	if (!p)
 		return;
 	p->tunnel = mode;
+	if (p->hoa_set && (mode != DS_UE_TUN_NONE) != p->rules_on) {
+		if (p->rules_on)
+			set_rules(h, p, false); /* replace: the IPv4 HoA may have changed */
+		if (mode != DS_UE_TUN_NONE)
+			set_rules(h, p, true);
+	}
 	p->tun_local = local ? *local : (ds_addr){ 0 };
 	p->tun_ha = ha ? *ha : (ds_addr){ 0 };
 	static const char *const modes[] = { "none", "IPv6", "IPv4", "IPv4/UDP 4191" };

@@ -46,6 +46,7 @@ typedef struct ue_pdn {
 	bool want_child;         /* CREATE_CHILD_SA for the HoA pending (deferred) */
 	ds_addr hoa, hoa4;       /* configured on the TUN */
 	bool hoa_set;
+	bool rules_on;           /* source policy rules installed (tunnel up) */
 	enum ds_ue_tunnel_mode tunnel;
 	enum ds_ue_pdn_state state;
 	ds_addr tun_local, tun_ha;
