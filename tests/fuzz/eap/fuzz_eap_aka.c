@@ -1,6 +1,8 @@
 /* libFuzzer harness for the EAP-AKA / EAP-AKA' decoders and state machines: the attribute
- * parser, the peer (USIM emulation) and the embedded server. The input is a sequence of EAP
- * packets, each preceded by a 2-octet length; the first octet picks the target. */
+ * parser, the peer (USIM emulation) and the embedded server, plus the RFC 2548 MPPE key
+ * decryption of the RADIUS back end (attacker-controlled attribute values). The input is a
+ * sequence of EAP packets, each preceded by a 2-octet length; the first octet picks the
+ * variant (EAP-AKA or EAP-AKA', identity round or not). */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 #include "eap/eap_aka_peer.h"
 #include "eap/eap_aka_server.h"
 #include "eap/eap_method.h"
+#include "eap/eap_radius.h"
 #include "eap/subscriber_db.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -51,6 +54,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size--;
 	ds_aka_msg m;
 	ds_aka_parse(data, size, &m);
+	static const uint8_t req_auth[16];
+	uint8_t key[64];
+	ds_radius_mppe_decrypt(data, size, "secret", req_auth, key, sizeof key);
 
 	ds_eap_aka_peer_cfg pc = { .identity = nai, .aka_prime = mode & 1, .prefer_aka_prime = 1,
 				   .network_name = "WLAN", .sqn_age_limit = 32 };
