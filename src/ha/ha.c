@@ -535,3 +535,4 @@ void ds_ha_foreach(const ds_ha *ha, bool (*fn)(void *ctx, const ds_ha_ue *u), vo
 size_t ds_ha_ue_count(const ds_ha *ha) { return ha->n_ues; }
 size_t ds_ha_binding_count(const ds_ha *ha) { return ha->n_bound; }
 const ds_ha_counters *ds_ha_counters_get(const ds_ha *ha) { return &ha->ctr; }
+const ds_ha_config *ds_ha_config_get(const ds_ha *ha) { return &ha->cfg; }

@@ -47,8 +47,14 @@ void ds_ha_ike_glue_event(void *ctx, void *ike_sa, enum ds_ha_ike_action action,
 	case DS_HA_IKE_MOVE:
 		/* RFC 4877 cl. 4.4 / RFC 5555 cl. 5.1: the IKE SA follows the accepted CoA; the
 		 * engine keeps the port it learns from the UE's next message (NAT-T). */
-		ds_ike_update_peer(sa, NULL, addr, g->now);
+	{
+		/* when the family changes (IPv6 CoA <-> IPv4 CoA) the HA end moves too */
+		const ds_ha_config *c = ds_ha_config_get(g->ha);
+		ds_addr local = addr->family == DS_AF_INET ? c->ha4 : c->ha6;
+		local.port = 0;
+		ds_ike_update_peer(sa, local.family == addr->family ? &local : NULL, addr, g->now);
 		break;
+	}
 	case DS_HA_IKE_DELETE:
 		ds_ike_delete(sa, g->now);
 		break;

@@ -314,6 +314,39 @@ static void handover_moves_ike_sa(void **state)
 	assert_int_equal(ds_ike_get_counters(s->ike_ue)->sas_current, 1);
 }
 
+/* R-40 [?] resolved: the IKE SA follows a change of address family (IPv6 CoA -> IPv4-only
+ * access): both ends move, the UE's liveness check from IPv4 succeeds, no new IKE_SA_INIT. */
+static void handover_to_ipv4_moves_ike_sa(void **state)
+{
+	stack *s = *state;
+	ds_pdn_id pdn = attach(s);
+	ds_ue_access a;
+	memset(&a, 0, sizeof a);
+	a.kind = DS_UE_ACCESS_IPV4;
+	a.coa4 = s->coa4;
+	set_time(s);
+	ds_ue_access_change(s->ue, &a, s->now);
+	run(s, s->now + 5000);
+	assert_int_equal(ds_ue_pdn_state_of(s->ue, pdn), DS_UE_PDN_REGISTERED);
+	ds_ike_info hi, ui;
+	memset(&hi, 0, sizeof hi);
+	memset(&ui, 0, sizeof ui);
+	ds_ike_foreach(s->ike_ha, grab_info, &hi);
+	ds_ike_foreach(s->ike_ue, grab_info, &ui);
+	assert_true(ds_addr_ip_eq(&hi.remote, &s->coa4));
+	assert_true(ds_addr_ip_eq(&hi.local, &s->ha4));
+	assert_true(ds_addr_ip_eq(&ui.local, &s->coa4));
+	assert_true(ds_addr_ip_eq(&ui.remote, &s->ha4));
+	const ds_ike_sa *usa = NULL;
+	ds_ike_foreach(s->ike_ue, grab_sa, &usa);
+	set_time(s);
+	assert_int_equal(ds_ike_liveness((ds_ike_sa *)usa, s->now), DS_OK);
+	run(s, s->now + 60000);
+	assert_int_equal(ds_ike_get_counters(s->ike_ue)->sa_timeouts, 0);
+	assert_int_equal(ds_ike_get_counters(s->ike_ue)->sa_established, 1);
+	assert_int_equal(ds_ue_pdn_state_of(s->ue, pdn), DS_UE_PDN_REGISTERED);
+}
+
 /* R-50..R-52: detach, then the IKE Delete; the HA releases the PDN connection. */
 static void detach_deletes_ike_sa(void **state)
 {
@@ -365,6 +398,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(full_attach_over_ike, setup, teardown),
 		cmocka_unit_test_setup_teardown(attach_from_ipv4_access, setup, teardown),
 		cmocka_unit_test_setup_teardown(handover_moves_ike_sa, setup, teardown),
+		cmocka_unit_test_setup_teardown(handover_to_ipv4_moves_ike_sa, setup, teardown),
 		cmocka_unit_test_setup_teardown(detach_deletes_ike_sa, setup, teardown),
 		cmocka_unit_test_setup_teardown(revoke_over_ike, setup, teardown),
 		cmocka_unit_test_setup_teardown(overflow_redirect, setup, teardown),
