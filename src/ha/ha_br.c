@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "mip/sig.h"
 
 /* The path the BRI takes: the same forms as a BA to the current binding. */
 static void path_of(const ds_ha *ha, const struct ds_ha_ue *u, ha_rx_ctx *p)
@@ -18,9 +19,9 @@ static void path_of(const ds_ha *ha, const struct ds_ha_ue *u, ha_rx_ctx *p)
 		p->udp = true;
 		p->udp_src = u->coa;
 		if (!p->udp_src.port)
-			p->udp_src.port = 4191;
+			p->udp_src.port = DS_DSMIP_UDP_PORT;   /* no NAT: the UE listens on 4191 */
 		p->udp_dst = ha->cfg.ha4;
-	} else if (!ds_addr_ip_eq(&u->coa, &(ds_addr){ 0 }) && memcmp(u->coa.ip, u->hoa, 16) != 0) {
+	} else if (u->coa.family == DS_AF_INET6 && memcmp(u->coa.ip, u->hoa, 16) != 0) {
 		p->has_hao = true;   /* RH2 to the CoA */
 		memcpy(p->outer_src6, u->coa.ip, 16);
 	}

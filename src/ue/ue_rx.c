@@ -79,8 +79,7 @@ static void sig_input(ds_ue *ue, const uint8_t *p, const ds_ip6_view *v, const u
 		return;
 	}
 	struct ue_pdn *pdn = ds_esp_sa_owner(sa);
-	if (!ds_addr_ip_eq(&(ds_addr){ .family = DS_AF_INET6 }, &pdn->ha6) &&
-	    memcmp(v->src, pdn->ha6.ip, 16) != 0) {
+	if (pdn->ha6.family != DS_AF_INET6 || memcmp(v->src, pdn->ha6.ip, 16) != 0) {
 		drop(ue, &ue->ctr.drop_not_from_ha, now, "signalling not from the HA", DS_E_AUTH);
 		return;
 	}
