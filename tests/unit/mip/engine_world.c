@@ -169,6 +169,7 @@ world *w_new(void)
 	hc.hnp_pool = parse("2001:db8:1000::/48");
 	hc.ipv4_pool = parse(g_v4pool);
 	hc.max_lifetime_s = 3600;
+	hc.refresh_advice_pct = 50;   /* Binding Refresh Advice at half the granted lifetime */
 	w->ha = ds_ha_new(&hc);
 	ds_ue_config uc;
 	memset(&uc, 0, sizeof uc);

@@ -65,6 +65,8 @@ static void initial_registration_ipv6(void **state)
 	ds_ue_pdn_status s;
 	assert_int_equal(ds_ue_pdn_status_get(w->ue, pdn, &s), DS_OK);
 	assert_int_equal(s.granted_lifetime_s, 3600);
+	/* the Binding Refresh Advice (450 units = 1800 s) sets the re-registration time */
+	assert_int_equal(s.refresh_at, w->now + 1800 * 1000);
 	assert_true(ds_addr_in_prefix(&s.hoa, &w->hnp, 64));
 	const ds_ha_ue *u = ds_ha_find_hoa(w->ha, &s.hoa);
 	assert_non_null(u);
