@@ -1,8 +1,9 @@
 /* Wireshark key logs (src/crypto/keylog.h), proven with tshark: IKE_AUTH messages encrypted
  * with SK_ei/SK_ai (RFC 7296 cl. 3.14, RFC 5282 for GCM) and ESP packets sealed by ds_esp are
  * written to a pcap, and tshark 4.0 must decrypt both with only our ikev2_decryption_table and
- * esp_sa lines. This also checks our SK payload and ESP formats against Wireshark's own
- * implementation. Skipped when tshark is not installed. */
+ * esp_sa lines, and Wireshark's ICV check must accept our ICVs and reject a flipped one. This
+ * also checks our SK payload and ESP formats against Wireshark's own implementation. Skipped
+ * when tshark is not installed. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -165,12 +166,15 @@ static void run_case(uint16_t encr, uint16_t bits, uint16_t integ, uint16_t esp_
 	size_t il = ike_auth(encr, bits, integ, &k, ike);
 	pcap_record(f, pkt, ipv4_udp(pkt, ike, il), 1);
 	pcap_record(f, pkt, ipv6_esp(sa, &src, &dst, pkt), 2);
-	pcap_record(f, pkt, ipv6_esp(sa, &src, &dst, pkt), 3);
+	/* a third packet whose last ICV octet is flipped: Wireshark must call its ICV bad */
+	size_t bad = ipv6_esp(sa, &src, &dst, pkt);
+	pkt[bad - 1] ^= 1;
+	pcap_record(f, pkt, bad, 3);
 	fclose(f);
 	snprintf(cmd, sizeof cmd,
-		 "tshark -n -r %s -o 'uat:ikev2_decryption_table:%s' -o esp.enable_encryption_decode:TRUE "
+		 "tshark -n -r %s -o 'uat:ikev2_decryption_table:%s' -o esp.enable_encryption_decode:TRUE -o esp.enable_authentication_check:TRUE "
 		 "-o 'uat:esp_sa:%s' -T fields -E separator=, -e isakmp.notify.msgtype -e esp.sequence "
-		 "-e udp.dstport -e data.data 2>/dev/null",
+		 "-e udp.dstport -e data.data -e esp.icv_good 2>/dev/null",
 		 cap, ike_line, esp_line);
 	FILE *t = popen(cmd, "r");
 	assert_non_null(t);
@@ -180,10 +184,11 @@ static void run_case(uint16_t encr, uint16_t bits, uint16_t integ, uint16_t esp_
 	pclose(t);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	assert_int_equal(system(cmd), 0);
-	/* IKE: the notify inside SK is decoded; ESP: both packets decrypt to UDP 5678 */
-	const char *exp = "16384,,500,\n"
-			  ",1,5678,68656c6c6f2064736d697036\n"
-			  ",2,5678,68656c6c6f2064736d697036\n";
+	/* IKE: the notify inside SK is decoded; ESP: both packets decrypt to UDP 5678, Wireshark's
+	 * own ICV check passes on the first and fails on the one with the flipped octet */
+	const char *exp = "16384,,500,,\n"
+			  ",1,5678,68656c6c6f2064736d697036,1\n"
+			  ",2,5678,68656c6c6f2064736d697036,0\n";
 	if (strcmp(out, exp) != 0)
 		print_error("tshark said:\n%s\nike: %s\nesp: %s\n", out, ike_line, esp_line);
 	assert_string_equal(out, exp);
