@@ -125,8 +125,7 @@ static void check_network_detach(enum world_access acc)
 	const ue_pdn_view *v = ue_host_pdn(u, 0);
 	ds_addr hoa = v->hoa;
 	ds_ha *ha = ha_host_engine(world_ha(sc.w, 0));
-	assert_int_equal(ds_ha_revoke(ha, ue_host_nai(u), WORLD_APN, sim_now(sc.w->s)), 0);
-	ha_host_kick(world_ha(sc.w, 0));   /* an operator command: re-read the HA's timers */
+	assert_int_equal(ha_host_revoke(world_ha(sc.w, 0), ue_host_nai(u), WORLD_APN), 0);
 	assert_true(scen_wait_state(&sc, u, 0, DS_UE_PDN_DETACHED, DS_SEC(30)));
 	scen_run(&sc, DS_SEC(5));
 	sim_mh_rec r[8];

@@ -31,9 +31,7 @@ static void test_redirect_to_second_ha(void **st)
 	const ue_pdn_view *v = ue_host_pdn(u, 0);
 	ds_addr hoa1 = v->hoa;
 	ha_host *h1 = world_ha(sc.w, 0), *h2 = world_ha(sc.w, 1);
-	assert_int_equal(ds_ha_redirect(ha_host_engine(h1), ue_host_nai(u), WORLD_APN,
-					ha_host_addr6(h2), sim_now(sc.w->s)), 0);
-	ha_host_kick(h1);
+	assert_int_equal(ha_host_redirect(h1, ue_host_nai(u), WORLD_APN, ha_host_addr6(h2)), 0);
 	/* the UE leaves HA 1 and bootstraps again with HA 2 */
 	assert_true(scen_wait_state(&sc, u, 0, DS_UE_PDN_IKE, DS_SEC(30)));
 	assert_true(scen_wait_state(&sc, u, 0, DS_UE_PDN_REGISTERED, DS_SEC(30)));

@@ -6,6 +6,8 @@
 #include <uthash.h>
 
 #include "core/err.h"
+#include "ha/ha_ike.h"
+#include "ike_wrap.h"
 #include "sim_ippkt.h"
 #include "world_int.h"
 
@@ -16,12 +18,6 @@ typedef struct stored {
 	UT_hash_handle hh;
 } stored;
 
-/* IKE SAs handed to the HA engine: commands on them are valid only while they are listed. */
-typedef struct live_sa {
-	ds_ike_sa *sa;
-	UT_hash_handle hh;
-} live_sa;
-
 struct ha_host {
 	world *w;
 	unsigned idx;
@@ -31,9 +27,9 @@ struct ha_host {
 	ds_addr ha6, ha4, hnp_pool, v4_pool;
 	ds_ha *ha;
 	ds_ike *ike;
+	ds_ha_ike_glue *glue;   /* the product's composition of the two engines */
+	ike_wrap wrap;          /* the glue's IKE event handlers, wrapped for the trace */
 	stored *store;
-	live_sa *live;
-	ds_ike_sa *closing;     /* SA whose closed event is running: no commands on it */
 	unsigned restarts;
 };
 
@@ -66,13 +62,6 @@ static void ike_send(void *ctx, const ds_pkt *pkt)
 }
 
 /* ---- HA engine events ---- */
-
-static bool is_live(ha_host *h, void *sa)
-{
-	live_sa *l = NULL;
-	HASH_FIND_PTR(h->live, &sa, l);
-	return l && sa != h->closing;
-}
 
 static void ev_binding(void *ctx, const ds_ha_ue *u, enum ds_ha_binding_reason why,
 		       const ds_ha_alloc *a)
@@ -111,72 +100,29 @@ static void ev_persist(void *ctx, const ds_ha_alloc *a, bool gone)
 static void ev_ike(void *ctx, void *ike, enum ds_ha_ike_action action, const ds_addr *addr)
 {
 	ha_host *h = ctx;
-	ds_time now = sim_now(h->w->s);
 	char b[DS_ADDR_STRLEN];
 	sim_tracef(h->w->s, "%s ike-action %d %s", h->name, action, addr ? fmt(addr, b) : "-");
-	if (!is_live(h, ike))
-		return;
-	switch (action) {
-	case DS_HA_IKE_MOVE:
-		ds_ike_update_peer(ike, NULL, addr, now);
-		break;
-	case DS_HA_IKE_DELETE:
-		ds_ike_delete(ike, now);
-		break;
-	case DS_HA_IKE_REDIRECT:
-		ds_ike_redirect(ike, addr, now);
-		break;
-	}
+	ds_ha_ike_glue_event(h->glue, ike, action, addr);
 }
 
-/* ---- IKE responder events ---- */
-
-static int ev_assign(void *ctx, const char *nai, const char *apn, ds_ike_assignment *out)
-{
-	ha_host *h = ctx;
-	memset(out, 0, sizeof *out);
-	return ds_ha_assign_hnp(h->ha, nai, apn, &out->hnp, &out->lifetime_s);
-}
+/* ---- IKE responder events: traced, then handled by the glue ---- */
 
 static void ev_child_up(void *ctx, ds_ike_sa *sa, const ds_ike_child *c)
 {
+	(void)c;
 	ha_host *h = ctx;
-	int err = 0;
-	ds_esp_sa *in = ds_esp_sa_new(&c->in, &err);
-	ds_esp_sa *out = in ? ds_esp_sa_new(&c->out, &err) : NULL;
-	if (!out) {
-		ds_esp_sa_free(in);
-		sim_tracef(h->w->s, "%s esp-sa failed %d", h->name, err);
-		return;
-	}
 	ds_ike_info info;
 	ds_ike_sa_info(sa, &info);
-	if (!is_live(h, sa)) {
-		live_sa *l = calloc(1, sizeof *l);
-		if (l) {
-			l->sa = sa;
-			HASH_ADD_PTR(h->live, sa, l);
-		}
-	}
-	int rc = ds_ha_ike_up(h->ha, info.nai, info.apn, sa, out, in, &info.remote,
-			      sim_now(h->w->s));
-	sim_tracef(h->w->s, "%s ike-up %s/%s spi_in=%08x rc=%d", h->name, info.nai, info.apn,
-		   c->in.spi, rc);
+	/* SPIs come from OpenSSL's generator: they stay out of the trace, which must depend on
+	 * the simulation seed only */
+	sim_tracef(h->w->s, "%s child-up %s/%s", h->name, info.nai, info.apn);
 }
 
 static void ev_closed(void *ctx, ds_ike_sa *sa, int reason, const ds_ike_info *info)
 {
+	(void)sa;
 	ha_host *h = ctx;
 	sim_tracef(h->w->s, "%s ike-closed %s/%s reason=%d", h->name, info->nai, info->apn, reason);
-	live_sa *l = NULL;
-	HASH_FIND_PTR(h->live, &sa, l);
-	if (!l)
-		return;
-	h->closing = sa;
-	ds_ha_ike_down(h->ha, sa, sim_now(h->w->s));
-	h->closing = NULL;
-	HASH_DEL(h->live, l);
-	free(l);
 }
 
 /* ---- node ---- */
@@ -184,6 +130,7 @@ static void ev_closed(void *ctx, ds_ike_sa *sa, int reason, const ds_ike_info *i
 static void ha_recv(void *ctx, sim_iface *ifc, const ds_pkt *pkt, ds_time now)
 {
 	ha_host *h = ctx;
+	ds_ha_ike_glue_set_time(h->glue, now);
 	if (ifc == h->pdn) {
 		if (pkt->kind == DS_PKT_IP)
 			ds_ha_tun_input(h->ha, pkt->data, pkt->len, now);
@@ -206,6 +153,7 @@ static ds_time ha_next(void *ctx)
 static void ha_timer(void *ctx, ds_time now)
 {
 	ha_host *h = ctx;
+	ds_ha_ike_glue_set_time(h->glue, now);
 	if (ds_ike_next_timeout(h->ike) <= now)
 		ds_ike_on_timer(h->ike, now);
 	if (ds_ha_next_timeout(h->ha) <= now)
@@ -225,16 +173,26 @@ static int engines_new(ha_host *h)
 	h->ha = ds_ha_new(&hc);
 	if (!h->ha)
 		return DS_E_CONFIG;
+	h->glue = ds_ha_ike_glue_new();
+	if (!h->glue)
+		return DS_E_NOMEM;
+	ds_ha_ike_glue_ike_events(h->glue, &h->wrap.glue);
+	h->wrap.host = h;
+	h->wrap.on_child_up = ev_child_up;
+	h->wrap.on_closed = ev_closed;
 	ds_ike_config ic = {
 		.role = DS_IKE_RESPONDER, .send = ike_send, .send_ctx = h,
-		.ev = { .ctx = h, .child_up = ev_child_up, .closed = ev_closed,
-			.assign_prefix = ev_assign },
 		.log = lg, .esp_suites = &world_esp_null, .n_esp_suites = 1,
 		.psk = world_psk, .psk_len = sizeof world_psk,
 	};
+	ike_wrap_events(&h->wrap, &ic.ev);
 	int err = 0;
 	h->ike = ds_ike_new(&ic, &err);
-	return h->ike ? DS_OK : (err ? err : DS_E_CONFIG);
+	if (!h->ike)
+		return err ? err : DS_E_CONFIG;
+	ds_ha_ike_glue_attach(h->glue, h->ha, h->ike);
+	ds_ha_ike_glue_set_time(h->glue, sim_now(w->s));
+	return DS_OK;
 }
 
 ha_host *ha_host_new(world *w, unsigned idx)
@@ -274,17 +232,14 @@ ha_host *ha_host_new(world *w, unsigned idx)
 
 static void engines_free(ha_host *h)
 {
-	/* the IKE engine first: its shutdown closes every SA (ev.closed), which the HA engine
-	 * sees as ike_down; the persisted store is what survives */
-	live_sa *l, *tmp;
-	HASH_ITER(hh, h->live, l, tmp) {
-		HASH_DEL(h->live, l);
-		free(l);
-	}
+	/* the IKE engine first: its shutdown closes every SA (the glue ignores shutdown
+	 * closures); the persisted store is what survives */
 	ds_ike_free(h->ike);
 	h->ike = NULL;
 	ds_ha_free(h->ha);
 	h->ha = NULL;
+	ds_ha_ike_glue_free(h->glue);
+	h->glue = NULL;
 }
 
 void ha_host_free(ha_host *h)
@@ -334,3 +289,21 @@ ds_ike *ha_host_ike(ha_host *h) { return h->ike; }
 const ds_addr *ha_host_addr6(const ha_host *h) { return &h->ha6; }
 const ds_addr *ha_host_addr4(const ha_host *h) { return &h->ha4; }
 void ha_host_kick(ha_host *h) { sim_node_kick(h->node); }
+
+int ha_host_revoke(ha_host *h, const char *nai, const char *apn)
+{
+	ds_time now = sim_now(h->w->s);
+	ds_ha_ike_glue_set_time(h->glue, now);
+	int rc = ds_ha_revoke(h->ha, nai, apn, now);
+	sim_node_kick(h->node);
+	return rc;
+}
+
+int ha_host_redirect(ha_host *h, const char *nai, const char *apn, const ds_addr *to)
+{
+	ds_time now = sim_now(h->w->s);
+	ds_ha_ike_glue_set_time(h->glue, now);
+	int rc = ds_ha_redirect(h->ha, nai, apn, to, now);
+	sim_node_kick(h->node);
+	return rc;
+}

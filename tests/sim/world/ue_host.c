@@ -5,6 +5,8 @@
 
 #include "core/err.h"
 #include "sim_ippkt.h"
+#include "ue/ue_ike.h"
+#include "ike_wrap.h"
 #include "world_int.h"
 
 #define UE_SLOTS 2
@@ -14,25 +16,7 @@ typedef struct ue_slot {
 	bool used;
 	char apn[DS_UE_APN_MAX + 1];
 	ue_pdn_view v;
-	ds_ike_sa *ike;               /* current IKE SA of this PDN connection */
-	ds_ike_sa *old_ike;           /* IKE SA with the gateway that redirected us (RFC 5685) */
-	ds_addr redirected_from;      /* that gateway, for the next IKE_SA_INIT (RFC 5685 cl. 6) */
-	ds_addr ha6;                  /* HA IPv6 address (DNS AAAA, static or redirect) */
-	ds_addr hnp;
 } ue_slot;
-
-/* Work deferred out of an IKE callback into the UE engine (the engines never call each other
- * synchronously from inside their own callbacks). FIFO: one scheduled event per item. */
-enum { OP_IKE_UP = 1, OP_IKE_DELETED, OP_IKE_FAILED, OP_REDIRECTED, OP_CREATE_CHILD };
-typedef struct op_item {
-	struct op_item *next;
-	int op;
-	ue_slot *slot;
-	ds_ike_sa *sa;
-	ds_ue_ike_info info;
-	ds_addr addr;
-	ds_ike_child_params child;
-} op_item;
 
 struct ue_host {
 	world *w;
@@ -45,10 +29,11 @@ struct ue_host {
 	enum world_access access;
 	ds_ue *ue;
 	ds_ike *ike;
+	ds_ue_ike_glue *glue;         /* the product's composition of the two engines */
+	ike_wrap wrap;                /* the glue's IKE handlers, wrapped for the trace */
 	ue_slot slot[UE_SLOTS];
 	ue_slot *adding;              /* slot whose ds_ue_pdn_add() is running (events carry an
 					 id the host has not seen yet) */
-	op_item *q_head, *q_tail;
 	ds_addr coa6, coa4;
 };
 
@@ -66,85 +51,20 @@ static ue_slot *slot_of_pdn(ue_host *u, ds_pdn_id id)
 	return NULL;
 }
 
-static ue_slot *slot_of_sa(ue_host *u, const ds_ike_sa *sa)
+static ue_slot *slot_of_apn(ue_host *u, const char *apn)
 {
 	for (unsigned i = 0; i < UE_SLOTS; i++)
-		if (u->slot[i].used && u->slot[i].ike == sa)
+		if (u->slot[i].used && strcmp(u->slot[i].apn, apn) == 0)
 			return &u->slot[i];
 	return NULL;
 }
 
-/* ---- deferred work ---- */
-
-static void op_free(op_item *it)
+/* Every entry into the engines starts here: the glue needs the time of the call. */
+static ds_time enter(ue_host *u)
 {
-	if (it->op == OP_IKE_UP) {
-		ds_esp_sa_free(it->info.sa_in);
-		ds_esp_sa_free(it->info.sa_out);
-	}
-	free(it);
-}
-
-static void op_run(void *ctx, ds_time now)
-{
-	ue_host *u = ctx;
-	op_item *it = u->q_head;
-	if (!it)
-		return;
-	u->q_head = it->next;
-	if (!u->q_head)
-		u->q_tail = NULL;
-	ue_slot *s = it->slot;
-	int rc = DS_OK;
-	switch (it->op) {
-	case OP_IKE_UP:
-		if (s->ike != it->sa)
-			break;   /* that IKE SA is already gone */
-		rc = ds_ue_ike_up(u->ue, s->v.id, &it->info, now);
-		it->info.sa_in = it->info.sa_out = NULL;   /* owned by the engine (or freed) */
-		if (rc == DS_OK)
-			s->v.ike_ups++;
-		break;
-	case OP_IKE_DELETED:
-		rc = ds_ue_ike_deleted(u->ue, s->v.id, now);
-		break;
-	case OP_IKE_FAILED:
-		s->v.ike_failures++;
-		rc = ds_ue_ike_failed(u->ue, s->v.id, now);
-		break;
-	case OP_CREATE_CHILD:
-		if (s->ike == it->sa)
-			rc = ds_ike_create_child(it->sa, &it->child, now);
-		break;
-	case OP_REDIRECTED:
-		s->v.redirects++;
-		s->ha6 = it->addr;
-		/* RFC 5685 cl. 5: after acknowledging the redirect the client SHOULD delete its IKE SA
-		 * with the old gateway, which then releases the PDN connection there */
-		if (s->old_ike)
-			ds_ike_delete(s->old_ike, now);
-		rc = ds_ue_ike_redirected(u->ue, s->v.id, &it->addr, now);
-		break;
-	}
-	if (rc != DS_OK)
-		sim_tracef(u->w->s, "%s op %d rc=%s", u->name, it->op, ds_strerror(rc));
-	op_free(it);
-}
-
-static op_item *op_push(ue_host *u, int op, ue_slot *s)
-{
-	op_item *it = calloc(1, sizeof *it);
-	if (!it)
-		return NULL;
-	it->op = op;
-	it->slot = s;
-	if (u->q_tail)
-		u->q_tail->next = it;
-	else
-		u->q_head = it;
-	u->q_tail = it;
-	sim_node_at(u->node, sim_now(u->w->s), op_run, u);
-	return it;
+	ds_time now = sim_now(u->w->s);
+	ds_ue_ike_glue_set_time(u->glue, now);
+	return now;
 }
 
 /* ---- sending ---- */
@@ -196,6 +116,8 @@ static void ev_state(void *ctx, ds_pdn_id pdn, enum ds_ue_pdn_state st, int ev, 
 		s->v.rejected++;
 	else if (ev == DS_UE_EV_TIMEOUT)
 		s->v.timeouts++;
+	if (st == DS_UE_PDN_FAILED)
+		s->v.ike_failures += ev == DS_UE_EV_STATE;
 }
 
 static void ev_hoa(void *ctx, ds_pdn_id pdn, bool add, const ds_addr *hoa, const ds_addr *hoa4)
@@ -236,8 +158,7 @@ static void dns_answer(void *ctx, const char *fqdn, const ds_addr *a6, size_t n6
 	(void)fqdn;
 	ue_slot *s = ctx;
 	ue_host *u = s->u;
-	if (n6)
-		s->ha6 = a6[0];
+	enter(u);
 	ds_ue_dns_answer(u->ue, s->v.id, a6, n6, a4, n4, now);
 	sim_node_kick(u->node);
 }
@@ -253,162 +174,52 @@ static void ev_dns(void *ctx, ds_pdn_id pdn, const char *fqdn)
 static void ev_ike(void *ctx, ds_pdn_id pdn, enum ds_ue_ike_action action, void *ike,
 		   const ds_addr *local, const ds_addr *ha)
 {
-	(void)ike;
 	ue_host *u = ctx;
-	ue_slot *s = slot_of_pdn(u, pdn);
-	ds_time now = sim_now(u->w->s);
 	char a[DS_ADDR_STRLEN], b[DS_ADDR_STRLEN];
 	sim_tracef(u->w->s, "%s pdn %u ike-action %d %s %s", u->name, pdn, action,
 		   local ? fmt(local, a) : "-", ha ? fmt(ha, b) : "-");
-	if (!s)
-		return;
-	switch (action) {
-	case DS_UE_IKE_START: {
-		ds_ike_connect_params cp = {
-			.local = *local, .remote = *ha, .nai = u->nai, .apn = s->apn,
-			.cp = { .hnp = true }, .no_child = true, .user = s,
-		};
-		cp.local.port = cp.remote.port = 0;
-		if (ha->family == DS_AF_INET6 && !s->ha6.family)
-			s->ha6 = *ha;
-		if (s->redirected_from.family)
-			cp.redirected_from = &s->redirected_from;
-		int err = 0;
-		s->ike = ds_ike_connect(u->ike, &cp, now, &err);
-		memset(&s->redirected_from, 0, sizeof s->redirected_from);
-		if (!s->ike) {
-			sim_tracef(u->w->s, "%s ike-connect failed %s", u->name, ds_strerror(err));
-			op_push(u, OP_IKE_FAILED, s);
-		}
-		break;
-	}
-	case DS_UE_IKE_MOVE:
-		if (s->ike)
-			ds_ike_update_peer(s->ike, local, ha, now);
-		break;
-	case DS_UE_IKE_DELETE:
-		if (s->ike)
-			ds_ike_delete(s->ike, now);
-		else
-			op_push(u, OP_IKE_DELETED, s);
-		break;
-	}
+	ds_ue_ike_glue_event(u->glue, pdn, action, ike, local, ha);
 }
 
-/* ---- IKE initiator events ---- */
+/* ---- IKE initiator events: traced and counted, then handled by the glue ---- */
 
 static void ev_established(void *ctx, ds_ike_sa *sa, const ds_ike_info *info)
 {
+	(void)sa;
 	ue_host *u = ctx;
-	ue_slot *s = slot_of_sa(u, sa);
-	if (!s || !info->has_hnp)
-		return;
-	s->hnp = info->hnp;
-	ds_addr ha6 = s->ha6;
-	if (ha6.family != DS_AF_INET6) {
-		/* IKE ran over IPv4: the MH SA still runs between the HoA and the HA's IPv6 address,
-		 * which the UE learned from the DNS AAAA record of the same HA */
-		ha_host *h = world_ha_by_addr(u->w, &info->remote);
-		if (h)
-			ha6 = *ha_host_addr6(h);
-	}
-	uint8_t ip[16];
-	memcpy(ip, info->hnp.ip, 8);
-	memcpy(ip + 8, u->iid, 8);
-	ds_ike_child_params cp = { .local = ds_addr6(ip, 0), .remote = ds_addr6(ha6.ip, 0),
-				   .proto = 135, .mode = DS_ESP_TRANSPORT };
-	s->ha6 = cp.remote;
-	/* after the IKE_AUTH exchange has completed inside the engine */
-	op_item *it = op_push(u, OP_CREATE_CHILD, s);
-	if (it) {
-		it->sa = sa;
-		it->child = cp;
-	}
+	sim_tracef(u->w->s, "%s ike-established %s", u->name, info->apn);
 }
 
 static void ev_child_up(void *ctx, ds_ike_sa *sa, const ds_ike_child *c)
 {
+	(void)c;
 	ue_host *u = ctx;
-	ue_slot *s = slot_of_sa(u, sa);
-	sim_tracef(u->w->s, "%s child-up spi_in=%08x spi_out=%08x%s", u->name, c->in.spi, c->out.spi,
-		   s ? "" : " (no PDN)");
-	if (!s)
-		return;
-	int err = 0;
-	ds_esp_sa *in = ds_esp_sa_new(&c->in, &err);
-	ds_esp_sa *out = in ? ds_esp_sa_new(&c->out, &err) : NULL;
-	if (!out) {
-		ds_esp_sa_free(in);
-		return;
-	}
-	op_item *it = op_push(u, OP_IKE_UP, s);
-	if (!it) {
-		ds_esp_sa_free(in);
-		ds_esp_sa_free(out);
-		return;
-	}
 	ds_ike_info info;
 	ds_ike_sa_info(sa, &info);
-	it->sa = sa;
-	it->info.ike = sa;
-	it->info.hnp = s->hnp;
-	it->info.hnp_lifetime_s = info.hnp_lifetime_s;
-	it->info.ha6 = s->ha6;
-	if (info.remote.family == DS_AF_INET)
-		it->info.ha4 = ds_addr4(info.remote.ip, 0);
-	it->info.sa_in = in;
-	it->info.sa_out = out;
+	ue_slot *s = slot_of_apn(u, info.apn);
+	if (s)
+		s->v.ike_ups++;
+	sim_tracef(u->w->s, "%s child-up %s", u->name, info.apn);
 }
 
 static void ev_closed(void *ctx, ds_ike_sa *sa, int reason, const ds_ike_info *info)
 {
+	(void)sa;
 	ue_host *u = ctx;
-	ue_slot *s = slot_of_sa(u, sa);
 	sim_tracef(u->w->s, "%s ike-closed %s reason=%d", u->name, info->apn, reason);
-	for (unsigned i = 0; i < UE_SLOTS; i++)
-		if (u->slot[i].old_ike == sa)
-			u->slot[i].old_ike = NULL;   /* the redirecting gateway's SA: nothing to tell */
-	if (!s)
-		return;
-	s->ike = NULL;
-	switch (reason) {
-	case DS_IKE_CLOSE_REDIRECTED:
-	case DS_IKE_CLOSE_SHUTDOWN:
-	case DS_IKE_CLOSE_REKEYED:
-		break;
-	case DS_IKE_CLOSE_LOCAL:
-	case DS_IKE_CLOSE_PEER_DELETE:
-		op_push(u, OP_IKE_DELETED, s);
-		break;
-	default:
-		op_push(u, OP_IKE_FAILED, s);
-		break;
-	}
 }
 
 static void ev_redirected(void *ctx, ds_ike_sa *sa, const ds_addr *new_gw, const char *fqdn)
 {
-	(void)fqdn;
 	ue_host *u = ctx;
-	ue_slot *s = slot_of_sa(u, sa);
-	if (!s || !new_gw || !new_gw->family)
-		return;
-	op_item *it = op_push(u, OP_REDIRECTED, s);
-	if (it) {
-		it->addr = *new_gw;
-		it->addr.port = 0;
-		if (it->addr.family == DS_AF_INET) {
-			ha_host *h = world_ha_by_addr(u->w, &it->addr);
-			if (h)
-				it->addr = *ha_host_addr6(h);
-		}
-	}
 	ds_ike_info info;
 	ds_ike_sa_info(sa, &info);
-	s->redirected_from = info.remote;
-	s->redirected_from.port = 0;
-	s->old_ike = sa;
-	s->ike = NULL;
+	ue_slot *s = slot_of_apn(u, info.apn);
+	if (s)
+		s->v.redirects++;
+	char a[DS_ADDR_STRLEN];
+	sim_tracef(u->w->s, "%s ike-redirected %s to %s", u->name, info.apn,
+		   new_gw && new_gw->family ? fmt(new_gw, a) : (fqdn ? fqdn : "-"));
 }
 
 /* ---- node ---- */
@@ -417,6 +228,7 @@ static void ue_recv(void *ctx, sim_iface *ifc, const ds_pkt *pkt, ds_time now)
 {
 	(void)ifc;
 	ue_host *u = ctx;
+	enter(u);
 	if (pkt->kind == DS_PKT_UDP &&
 	    (pkt->dst.port == DS_IKE_PORT || pkt->dst.port == DS_IKE_NATT_PORT)) {
 		ds_ike_input(u->ike, pkt, now);
@@ -443,6 +255,7 @@ static ds_time ue_next(void *ctx)
 static void ue_timer(void *ctx, ds_time now)
 {
 	ue_host *u = ctx;
+	enter(u);
 	if (ds_ike_next_timeout(u->ike) <= now)
 		ds_ike_on_timer(u->ike, now);
 	if (ds_ue_next_timeout(u->ue) <= now)
@@ -480,19 +293,33 @@ ue_host *ue_host_new(world *w, unsigned idx)
 	memcpy(uc.mcc, WORLD_MCC, sizeof WORLD_MCC);
 	memcpy(uc.mnc, WORLD_MNC, sizeof WORLD_MNC);
 	u->ue = u->acc ? ds_ue_new(&uc) : NULL;
+	ds_ue_ike_glue_config gc = { .nai = u->nai };
+	memcpy(gc.iid, u->iid, 8);
+	u->glue = u->ue ? ds_ue_ike_glue_new(&gc) : NULL;
+	if (!u->glue) {
+		ue_host_free(u);
+		return NULL;
+	}
+	ds_ue_ike_glue_ike_events(u->glue, &u->wrap.glue);
+	u->wrap.host = u;
+	u->wrap.on_established = ev_established;
+	u->wrap.on_child_up = ev_child_up;
+	u->wrap.on_closed = ev_closed;
+	u->wrap.on_redirected = ev_redirected;
 	ds_ike_config ic = {
 		.role = DS_IKE_INITIATOR, .send = ike_send, .send_ctx = u,
-		.ev = { .ctx = u, .established = ev_established, .child_up = ev_child_up,
-			.closed = ev_closed, .redirected = ev_redirected },
 		.log = lg, .esp_suites = &world_esp_null, .n_esp_suites = 1,
 		.psk = world_psk, .psk_len = sizeof world_psk,
 	};
+	ike_wrap_events(&u->wrap, &ic.ev);
 	int err = 0;
-	u->ike = u->ue ? ds_ike_new(&ic, &err) : NULL;
+	u->ike = ds_ike_new(&ic, &err);
 	if (!u->ike) {
 		ue_host_free(u);
 		return NULL;
 	}
+	ds_ue_ike_glue_attach(u->glue, u->ue, u->ike);
+	ds_ue_ike_glue_set_time(u->glue, sim_now(w->s));
 	if (w->n_ues == w->cap_ues) {
 		size_t nc = w->cap_ues ? w->cap_ues * 2 : 16;
 		ue_host **nu = realloc(w->ues, nc * sizeof *nu);
@@ -511,18 +338,15 @@ void ue_host_free(ue_host *u)
 {
 	if (!u)
 		return;
-	ds_ike_free(u->ike);   /* closes SAs: ev_closed may queue; the queue is freed below */
+	ds_ike_free(u->ike);   /* shutdown closures: the glue ignores them */
 	ds_ue_free(u->ue);
-	while (u->q_head) {
-		op_item *it = u->q_head;
-		u->q_head = it->next;
-		op_free(it);
-	}
+	ds_ue_ike_glue_free(u->glue);
 	free(u);
 }
 
 const char *ue_host_nai(const ue_host *u) { return u->nai; }
 ds_ue *ue_host_engine(ue_host *u) { return u->ue; }
+ds_ike *ue_host_ike(ue_host *u) { return u->ike; }
 enum world_access ue_host_access(const ue_host *u) { return u->access; }
 
 const ue_pdn_view *ue_host_pdn(const ue_host *u, unsigned slot)
@@ -608,7 +432,7 @@ int ue_host_move(ue_host *u, enum world_access acc)
 	u->access = acc;
 	u->coa6 = a.coa6;
 	u->coa4 = a.coa4;
-	int rc = ds_ue_access_change(u->ue, &a, sim_now(w->s));
+	int rc = ds_ue_access_change(u->ue, &a, enter(u));
 	sim_node_kick(u->node);
 	return rc;
 }
@@ -630,13 +454,12 @@ int ue_host_attach(ue_host *u, unsigned slot, const char *apn, bool want_ipv4_ho
 	if (!discover) {
 		pc.ha6 = *ha_host_addr6(u->w->ha[0]);
 		pc.ha4 = *ha_host_addr4(u->w->ha[0]);
-		s->ha6 = pc.ha6;
 	}
 	/* the PDN connection exists before the access is refreshed, so that a UE at home learns
 	 * the prefix of this new connection */
 	int err = 0;
 	u->adding = s;
-	ds_pdn_id id = ds_ue_pdn_add(u->ue, &pc, sim_now(u->w->s), &err);
+	ds_pdn_id id = ds_ue_pdn_add(u->ue, &pc, enter(u), &err);
 	u->adding = NULL;
 	s->v.id = id;
 	if (!s->v.id) {
@@ -654,7 +477,7 @@ int ue_host_detach(ue_host *u, unsigned slot)
 {
 	if (slot >= UE_SLOTS || !u->slot[slot].used)
 		return DS_E_PARAM;
-	int rc = ds_ue_pdn_detach(u->ue, u->slot[slot].v.id, sim_now(u->w->s));
+	int rc = ds_ue_pdn_detach(u->ue, u->slot[slot].v.id, enter(u));
 	sim_node_kick(u->node);
 	return rc;
 }
@@ -677,7 +500,7 @@ int ue_host_ping(ue_host *u, unsigned slot, bool ipv4)
 				      (size_t)n);
 	if (!len)
 		return DS_E_PARAM;
-	ds_ue_tun_input(u->ue, pkt, len, sim_now(u->w->s));
+	ds_ue_tun_input(u->ue, pkt, len, enter(u));
 	sim_node_kick(u->node);
 	return DS_OK;
 }

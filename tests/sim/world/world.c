@@ -49,7 +49,7 @@ world *world_new(const world_cfg *cfg)
 		sim_trace_set_file(sim_trace_get(w->s), cfg->trace_file);
 	if (cfg->pcap_dir && sim_pcap_dir(w->s, cfg->pcap_dir) != DS_OK)
 		goto fail;
-	w->tap = sim_mhtap_new(w->s, cfg->keep_mh, NULL, NULL);
+	w->tap = sim_mhtap_new(w->s, cfg->keep_mh, cfg->mh_cb, cfg->mh_ctx);
 	sim_link_params core = fam(cfg->core, true, true), acc = cfg->access;
 	sim_link_params home = fam(acc, false, true), wl1 = fam(acc, true, true),
 			wl2 = fam(acc, false, true), nl = fam(acc, true, false);

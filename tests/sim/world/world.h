@@ -54,6 +54,9 @@ typedef struct world_cfg {
 	uint16_t lifetime_s;           /* UE requested binding lifetime (0: 3600) */
 	uint32_t ha_max_lifetime_s;    /* 0: 3600 */
 	int log_level;                 /* engine log level into the trace (0: off) */
+	/* sees every decoded MH message (may be NULL) */
+	void (*mh_cb)(void *ctx, const sim_mh_rec *r);
+	void *mh_ctx;
 } world_cfg;
 
 struct world {
@@ -87,8 +90,11 @@ const ds_addr *ha_host_addr4(const ha_host *h);
  * created and fed the persisted allocations through ds_ha_restore(). */
 int ha_host_restart(ha_host *h);
 size_t ha_host_persisted(const ha_host *h);
-/* Re-read the engines' deadlines after commanding them from outside (ds_ha_revoke, ...). */
+/* Re-read the engines' deadlines after commanding them from outside. */
 void ha_host_kick(ha_host *h);
+/* Operator commands through the host (time set for the glue, deadlines re-read). */
+int ha_host_revoke(ha_host *h, const char *nai, const char *apn);
+int ha_host_redirect(ha_host *h, const char *nai, const char *apn, const ds_addr *to);
 
 /* ---- UE host ---- */
 typedef struct ue_pdn_view {
@@ -103,6 +109,7 @@ typedef struct ue_pdn_view {
 ue_host *ue_host_new(world *w, unsigned idx);
 const char *ue_host_nai(const ue_host *u);
 ds_ue *ue_host_engine(ue_host *u);
+ds_ike *ue_host_ike(ue_host *u);
 /* Move to an access (addresses configured, then ds_ue_access_change). */
 int ue_host_move(ue_host *u, enum world_access acc);
 enum world_access ue_host_access(const ue_host *u);
