@@ -57,6 +57,27 @@ int ue_send_mh(ds_ue *ue, struct ue_pdn *p, const ds_mh_msg *m)
 	return DS_OK;
 }
 
+/* The send history of the HA p's BUs go to (the IPv4 address over an IPv4 access). A full
+ * table reuses the least useful slot: one whose history cannot limit anything any more. */
+static ds_bu_rate *rate_of(ds_ue *ue, const struct ue_pdn *p, ds_time now)
+{
+	const ds_addr *ha = ue_foreign_kind(ue) == DS_UE_ACCESS_IPV4 ? &p->ha4 : &p->ha6;
+	struct ue_rate *free_slot = NULL;
+	for (size_t i = 0; i < DS_UE_MAX_PDN; i++) {
+		struct ue_rate *e = &ue->rate[i];
+		if (e->ha.family != DS_AF_NONE && ds_addr_ip_eq(&e->ha, ha))
+			return &e->r;
+		if (!free_slot && (e->ha.family == DS_AF_NONE ||
+				   ds_bu_rate_earliest(&e->r, now) == now))
+			free_slot = e;
+	}
+	if (!free_slot)
+		free_slot = &ue->rate[0];
+	memset(free_slot, 0, sizeof *free_slot);
+	free_slot->ha = *ha;
+	return &free_slot->r;
+}
+
 /* Build and send the BU for p->bu with a fresh sequence number (every BU, retransmissions
  * included, carries a number greater than the last one sent: R-31). */
 static void send_bu(ds_ue *ue, struct ue_pdn *p, ds_time now)
@@ -117,13 +138,13 @@ static void send_bu(ds_ue *ue, struct ue_pdn *p, ds_time now)
 		return;
 	}
 	ue->ctr.bu_sent++;
-	ds_bu_rate_note(&p->rate, now);
+	ds_bu_rate_note(rate_of(ue, p, now), now);
 }
 
 /* Send now or, over MAX_UPDATE_RATE, as soon as allowed (RFC 6275 cl. 11.8). */
 static void transmit(ds_ue *ue, struct ue_pdn *p, ds_time now)
 {
-	ds_time ok = ds_bu_rate_earliest(&p->rate, now);
+	ds_time ok = ds_bu_rate_earliest(rate_of(ue, p, now), now);
 	if (ok > now) {
 		ue->ctr.bu_rate_limited++;
 		p->send_at = ok;

@@ -40,7 +40,6 @@ struct ue_pdn {
 	bool registered_once;       /* a home registration with this HA succeeded before */
 	bool bound;                 /* the HA holds a binding for us */
 	ds_bu_retx retx;
-	ds_bu_rate rate;
 	ds_time retx_at, send_at, refresh_at;
 	uint32_t granted_s;
 	ds_addr coa;                /* CoA of the binding (IPv6, or IPv4 local address) */
@@ -50,8 +49,16 @@ struct ue_pdn {
 	ds_timer timer;
 };
 
+/* MAX_UPDATE_RATE is per destination (RFC 6275 cl. 11.8): PDN connections served by the same
+ * HA share one send history. */
+struct ue_rate {
+	ds_addr ha;
+	ds_bu_rate r;
+};
+
 struct ds_ue {
 	ds_ue_config cfg;
+	struct ue_rate rate[DS_UE_MAX_PDN];
 	ds_ue_access acc;
 	ds_sad *sad;
 	ds_timerq tq;

@@ -580,6 +580,23 @@ static void bu_rate_limit(void **state)
 	assert_int_equal(w->st, DS_UE_PDN_REGISTERED);
 }
 
+/* MAX_UPDATE_RATE is per HA: two PDN connections served by one HA share the budget. */
+static void bu_rate_limit_shared_per_ha(void **state)
+{
+	world *w = *state;
+	attach6(w, false);
+	assert_int_not_equal(w_attach(w, "ims", false, NULL), 0);
+	w_run_until(w, w->now + 1500);
+	ds_ue_access a6 = w_access6(&W_COA6B), b6 = w_access6(&W_COA6);
+	w_q_clear(&w->ue_log);
+	ds_ue_access_change(w->ue, &a6, w->now);   /* two BUs, one per PDN connection */
+	w_pump(w);
+	ds_ue_access_change(w->ue, &b6, w->now);   /* the third goes, the fourth waits */
+	w_pump(w);
+	assert_int_equal(w->ue_log.n, 3);
+	assert_int_equal(ds_ue_counters_get(w->ue)->bu_rate_limited, 1);
+}
+
 /* the HA removes an expired binding and releases the PDN connection. */
 static void binding_expiry(void **state)
 {
@@ -953,6 +970,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bu_outside_pool_gets_132, setup, teardown),
 		cmocka_unit_test_setup_teardown(unprotected_bu_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(bu_rate_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(bu_rate_limit_shared_per_ha, setup, teardown),
 		cmocka_unit_test_setup_teardown(binding_expiry, setup, teardown),
 		cmocka_unit_test_setup_teardown(two_pdn_connections, setup, teardown),
 		cmocka_unit_test_setup_teardown(discovery_and_redirect, setup, teardown),
