@@ -556,6 +556,121 @@ static void encoder_rejects_bad_input(void **state)
 	assert_int_equal(ds_mob_encode(NULL, out, sizeof out, &len), DS_E_PARAM);
 }
 
+static void every_single_option_twice_is_a_duplicate(void **state)
+{
+	(void)state;
+	/* Each option written twice at offsets that keep it aligned (BA options start at 12). */
+	static const struct { uint8_t type, len; } once[] = {
+		{ DS_MOPT_T_REFRESH, 2 }, { DS_MOPT_T_NONCE, 4 }, { DS_MOPT_T_ALT_COA, 16 },
+		{ DS_MOPT_T_AUTH, 12 }, { DS_MOPT_T_IPV4_ACK, 6 }, { DS_MOPT_T_NAT_DET, 6 },
+		{ DS_MOPT_T_IPV4_COA, 6 },
+	};
+	for (size_t i = 0; i < sizeof once / sizeof once[0]; i++) {
+		uint8_t body[80] = { 0, 0, 0, 1, 0, 1 };
+		size_t n = 6;
+		for (int k = 0; k < 2; k++) {
+			body[n] = once[i].type;
+			body[n + 1] = once[i].len;
+			n += 2 + once[i].len;
+		}
+		n += (8 - (n + 6) % 8) % 8;
+		uint8_t mh[96];
+		size_t len = mk(mh, DS_MOB_BA, body, n);
+		ds_mob_msg d;
+		/* A second Binding Authorization Data is first an option after the last one. */
+		int want = once[i].type == DS_MOPT_T_AUTH ? DS_E_RESERVED : DS_E_DUPLICATE;
+		assert_int_equal(ds_mob_decode(mh, len, &d), want);
+		assert_int_equal(d.err_off, 12 + 2 + once[i].len);
+	}
+}
+
+static void msg_eq_sees_every_field(void **state)
+{
+	(void)state;
+	ds_mob_msg base[5] = {
+		{ .type = DS_MOB_BU }, { .type = DS_MOB_BA }, { .type = DS_MOB_BE },
+		{ .type = DS_MOB_BR }, { .type = DS_MOB_BRR },
+	};
+	for (size_t t = 0; t < 5; t++) {
+		ds_mob_msg *a = &base[t];
+		a->br.type = DS_MOB_BRI;
+		a->opt.present = DS_MOPT_REFRESH | DS_MOPT_ALT_COA | DS_MOPT_NONCE | DS_MOPT_AUTH |
+				 DS_MOPT_IPV4_HOA | DS_MOPT_IPV4_ACK | DS_MOPT_NAT_DET |
+				 DS_MOPT_IPV4_COA | DS_MOPT_VENDOR | DS_MOPT_BID;
+		a->opt.n_vendor = 1;
+		a->opt.vendor[0].len = 3;
+		a->opt.n_bid = 1;
+		a->opt.bid[0].coa_family = 6;
+		ds_mob_msg b = *a;
+		assert_true(ds_mob_msg_eq(a, &b));
+		/* Receive-side counters and err_off do not count. */
+		b.opt.unknown = 3;
+		b.opt.misaligned = 1;
+		b.err_off = 9;
+		b.payload_proto = 6;
+		assert_true(ds_mob_msg_eq(a, &b));
+	}
+	/* One change at a time must be seen. */
+#define CHANGED(i, stmt) do { ds_mob_msg b = base[i]; stmt; assert_false(ds_mob_msg_eq(&base[i], &b)); } while (0)
+	CHANGED(0, b.type = DS_MOB_BA);
+	CHANGED(0, b.bu.seq++);
+	CHANGED(0, b.bu.flags ^= DS_MOB_BU_O);
+	CHANGED(0, b.bu.lifetime++);
+	CHANGED(1, b.ba.status++);
+	CHANGED(1, b.ba.flags ^= DS_MOB_BA_K);
+	CHANGED(1, b.ba.seq++);
+	CHANGED(1, b.ba.lifetime++);
+	CHANGED(2, b.be.status++);
+	CHANGED(2, b.be.hoa[15]++);
+	CHANGED(3, b.br.type = DS_MOB_BRA);
+	CHANGED(3, b.br.code++);
+	CHANGED(3, b.br.seq++);
+	CHANGED(3, b.br.flags ^= DS_MOB_BR_G);
+	CHANGED(4, b.opt.present &= ~DS_MOPT_REFRESH);
+	CHANGED(4, b.opt.refresh++);
+	CHANGED(4, b.opt.alt_coa[0]++);
+	CHANGED(4, b.opt.nonce_coa++);
+	CHANGED(4, b.opt.auth[11]++);
+	CHANGED(4, b.opt.ipv4_hoa.plen++);
+	CHANGED(4, b.opt.ipv4_hoa.p = true);
+	CHANGED(4, b.opt.ipv4_hoa.addr[3]++);
+	CHANGED(4, b.opt.ipv4_ack.status++);
+	CHANGED(4, b.opt.ipv4_ack.plen++);
+	CHANGED(4, b.opt.ipv4_ack.addr[0]++);
+	CHANGED(4, b.opt.nat.f = true);
+	CHANGED(4, b.opt.nat.refresh++);
+	CHANGED(4, b.opt.ipv4_coa[1]++);
+	CHANGED(4, b.opt.n_bid = 2);
+	CHANGED(4, b.opt.bid[0].bid++);
+	CHANGED(4, b.opt.bid[0].status++);
+	CHANGED(4, b.opt.bid[0].h = true);
+	CHANGED(4, b.opt.bid[0].coa_family = 4);
+	CHANGED(4, b.opt.bid[0].coa[15]++);
+	CHANGED(4, b.opt.n_vendor = 2);
+	CHANGED(4, b.opt.vendor[0].vendor_id++);
+	CHANGED(4, b.opt.vendor[0].subtype++);
+	CHANGED(4, b.opt.vendor[0].len--);
+	CHANGED(4, b.opt.vendor[0].data[2]++);
+#undef CHANGED
+	/* Bytes past a BID's CoA or a vendor option's data do not count. */
+	ds_mob_msg b = base[4];
+	b.opt.vendor[0].data[3]++;
+	b.opt.bid[0].coa_family = 4;
+	ds_mob_msg c = b;
+	c.opt.bid[0].coa[4]++;
+	assert_true(ds_mob_msg_eq(&b, &c));
+	/* Types this codec does not handle are never equal. */
+	ds_mob_msg h1 = { .type = DS_MOB_HOT }, h2 = { .type = DS_MOB_HOT };
+	assert_false(ds_mob_msg_eq(&h1, &h2));
+	assert_string_equal(ds_mob_type_name(DS_MOB_BRR), "BRR");
+	assert_string_equal(ds_mob_type_name(DS_MOB_HOTI), "HoTI");
+	assert_string_equal(ds_mob_type_name(DS_MOB_COTI), "CoTI");
+	assert_string_equal(ds_mob_type_name(DS_MOB_HOT), "HoT");
+	assert_string_equal(ds_mob_type_name(DS_MOB_COT), "CoT");
+	assert_string_equal(ds_mob_type_name(DS_MOB_BA), "BA");
+	assert_string_equal(ds_mob_type_name(DS_MOB_BE), "BE");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -578,6 +693,8 @@ int main(void)
 		cmocka_unit_test(ipv4_option_fields_kept_for_the_engine),
 		cmocka_unit_test(checksum_uses_callers_pseudo_header),
 		cmocka_unit_test(encoder_rejects_bad_input),
+		cmocka_unit_test(every_single_option_twice_is_a_duplicate),
+		cmocka_unit_test(msg_eq_sees_every_field),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
