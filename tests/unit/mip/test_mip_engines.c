@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -950,6 +951,47 @@ static void home_and_foreign_pdns_at_once(void **state)
 	assert_true(ds_addr_ip_eq(&s.coa, &W_COA6));
 }
 
+/* Many UEs: every binding is found by HoA, by any HNP address and by IPv4 HoA; every
+ * record and allocation is released when its IKE SA goes (no leak under LSan). */
+static void many_ues(void **state)
+{
+	(void)state;
+	world *w = w_new_pool("10.44.0.0/16");
+	enum { N = 2000 };
+	raw_ue *r = calloc(N, sizeof *r);
+	for (int i = 0; i < N; i++) {
+		char nai[64];
+		snprintf(nai, sizeof nai, "00101%010d@nai.epc.mnc001.mcc001.3gppnetwork.org", i);
+		assert_int_equal(w_raw_ue(w, nai, &r[i]), DS_OK);
+		ds_mh_msg bu = reg_bu(1), ba;
+		bu.ipv4_hoa.present = true;
+		bu.ipv4_hoa.plen = 32;
+		assert_int_equal(w_raw_bu(w, &r[i], &bu, RAW_HAO, &ba), DS_OK);
+		assert_int_equal(ba.status, 0);
+		assert_int_equal(ba.ipv4_ack.status, 0);
+	}
+	assert_int_equal(ds_ha_binding_count(w->ha), N);
+	assert_int_equal(ds_ha_ue_count(w->ha), N);
+	for (int i = 0; i < N; i++) {
+		const ds_ha_ue *u = ds_ha_find_hoa(w->ha, &r[i].hoa);
+		assert_non_null(u);
+		ds_addr any = r[i].hnp;
+		any.ip[15] = 0x99;   /* another address of the same HNP */
+		assert_ptr_equal(ds_ha_find_hoa(w->ha, &any), u);
+		ds_ha_alloc al;
+		ds_ha_ue_alloc(u, &al);
+		assert_ptr_equal(ds_ha_find_hoa4(w->ha, &al.hoa4), u);
+	}
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(ds_ha_ike_down(w->ha, r[i].ike, w->now), DS_OK);
+		w_raw_free(&r[i]);
+	}
+	assert_int_equal(ds_ha_ue_count(w->ha), 0);
+	assert_int_equal(ds_ha_binding_count(w->ha), 0);
+	free(r);
+	w_free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -981,6 +1023,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(release_ipv4_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(network_detach_behind_nat, setup, teardown),
 		cmocka_unit_test_setup_teardown(home_and_foreign_pdns_at_once, setup, teardown),
+		cmocka_unit_test(many_ues),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
