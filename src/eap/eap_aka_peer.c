@@ -30,7 +30,9 @@ struct ds_eap_peer {
 	ds_usim usim;
 	char *identity;
 	size_t id_len;
-	bool aka_prime, prefer_prime, strict_name;
+	bool aka_prime, prefer_prime, strict_name, want_result_ind;
+	bool result_ind;              /* both sides asked for result indications */
+	bool success_notified;        /* the protected "Success" notification arrived */
 	char *net_name;
 	ds_logger log;
 	ds_ratelimit rl;
@@ -336,6 +338,10 @@ static int on_challenge(ds_eap_peer *p, const ds_aka_msg *m, uint8_t *out, size_
 	ds_aka_put_res(&b, res, 64);
 	if (ds_aka_has(m, DS_AT_CHECKCODE))
 		ds_aka_put_reserved(&b, DS_AT_CHECKCODE, cc, cc_len);
+	/* cl. 6.2: only in answer to the server's AT_RESULT_IND */
+	p->result_ind = p->want_result_ind && ds_aka_has(m, DS_AT_RESULT_IND);
+	if (p->result_ind)
+		ds_aka_put_u16(&b, DS_AT_RESULT_IND, 0);
 	ds_aka_put_mac(&b);
 	OPENSSL_cleanse(res, sizeof res);
 	int len = ds_aka_finish(&b);
@@ -372,7 +378,14 @@ static int on_notification(ds_eap_peer *p, const ds_aka_msg *m, uint8_t *out, si
 			return client_error(p, m->id, out, out_len);
 		}
 	}
+	/* cl. 6.2: "Success" only when both sides asked for result indications */
+	if (success && !p->result_ind) {
+		PLOG(p, DS_LOG_NOTICE, "eap-aka peer: success notification without AT_RESULT_IND");
+		return client_error(p, m->id, out, out_len);
+	}
 	p->notification = code;
+	if (success)
+		p->success_notified = true;
 	if (!success) {
 		PLOG(p, DS_LOG_NOTICE, "eap-aka peer: server reports failure, notification %u",
 		     code);
@@ -465,7 +478,9 @@ static int peer_input(ds_eap_peer *p, const uint8_t *eap, size_t len, uint8_t *o
 	len = e.len;  /* octets beyond Length are link padding (RFC 3748 cl. 4.1) */
 	switch (e.code) {
 	case DS_EAP_CODE_SUCCESS:
-		if (p->st == PS_CHALLENGED && p->keys_ok) {
+		/* with result indications the protected notification must come first (cl. 6.2) */
+		if (p->st == PS_CHALLENGED && p->keys_ok &&
+		    (!p->result_ind || p->success_notified)) {
 			p->st = PS_SUCCESS;
 			p->ctr.successes++;
 			return DS_EAP_SUCCESS;
@@ -590,6 +605,7 @@ ds_eap_peer *ds_eap_aka_peer_new(const ds_eap_aka_peer_cfg *cfg)
 	p->aka_prime = cfg->aka_prime;
 	p->prefer_prime = cfg->aka_prime && cfg->prefer_aka_prime;
 	p->strict_name = cfg->network_name_strict;
+	p->want_result_ind = cfg->result_ind;
 	p->log = cfg->log;
 	p->rl = (ds_ratelimit)DS_RATELIMIT_INIT(100, 10);  /* 10 lines per 100 messages */
 	return p;
@@ -604,6 +620,7 @@ void ds_eap_aka_peer_reset(ds_eap_peer *p)
 	p->id_rounds = 0;
 	p->last_id_kind = 0;
 	p->pend = p->have_last = p->kdf_seen = p->kdf_asked = p->keys_ok = false;
+	p->result_ind = p->success_notified = false;
 	p->n_kdf = 0;
 	p->reason = 0;
 	p->notification = 0;

@@ -7,7 +7,7 @@
  * AKA-Synchronization-Failure with AUTS when the SQN is out of range and
  * AKA-Authentication-Reject when AUTN is forged; verifies AT_MAC, AT_CHECKCODE, the AT_KDF
  * negotiation, AT_KDF_INPUT and the AMF separation bit for EAP-AKA', AT_BIDDING for EAP-AKA;
- * answers notifications; Naks other methods; resends its last response on a retransmitted
+ * answers notifications, with protected result indications (AT_RESULT_IND) when configured; Naks other methods; resends its last response on a retransmitted
  * request. Fast re-authentication and pseudonyms are not implemented: the peer always uses its
  * permanent identity and never decrypts AT_ENCR_DATA (it ignores AT_NEXT_PSEUDONYM and
  * AT_NEXT_REAUTH_ID, which only live inside it). */
@@ -32,6 +32,7 @@ typedef struct ds_eap_aka_peer_cfg {
 	bool prefer_aka_prime;    /* AT_BIDDING: abort EAP-AKA if the server could do AKA' */
 	const char *network_name; /* EAP-AKA': local access network name (NULL: no comparison) */
 	bool network_name_strict; /* fail on a network name mismatch instead of logging it */
+	bool result_ind;          /* accept protected result indications (RFC 4187 cl. 6.2) */
 	ds_logger log;
 } ds_eap_aka_peer_cfg;
 

@@ -27,6 +27,7 @@ struct ds_eap_aka_server {
 	char net_name[256];
 	size_t net_len;
 	bool always_identity;
+	bool result_ind;
 	ds_logger log;
 	ds_ratelimit rl;
 	ds_time msgs;
@@ -44,7 +45,8 @@ typedef struct aka_session {
 	uint8_t id;                    /* Identifier of the outstanding request */
 	uint8_t type;                  /* 23 or 50 */
 	int reason;                    /* ds_eap_fail_reason once failing */
-	bool notify_mac;               /* the failure notification carried AT_MAC */
+	bool notify_mac;               /* the notification carried AT_MAC */
+	bool notify_success;           /* it was the protected "Success" (cl. 6.2) */
 	unsigned resyncs;
 	char identity[DS_NAI_MAX + 1];
 	char apn[DS_APN_MAX + 1];
@@ -82,9 +84,10 @@ static void send_failure(aka_session *s, int reason)
 	finish(s, DS_EAP_FAILURE, pkt, n > 0 ? (size_t)n : 0, false);
 }
 
-/* cl. 6.3.2: errors are reported with a failure notification, then EAP-Failure. Before
+/* cl. 6.3.2: errors are reported with a failure notification, then EAP-Failure; cl. 6.2: a
+ * "Success" notification precedes EAP-Success when result indications were agreed. Before
  * authentication the code has P = 1 and no AT_MAC; afterwards P = 0 and AT_MAC. */
-static void fail_notify(aka_session *s, int reason, uint16_t code)
+static void notify(aka_session *s, int reason, uint16_t code)
 {
 	if (s->st == SS_NOTIFY || s->st == SS_DONE) {
 		send_failure(s, reason);
@@ -106,13 +109,14 @@ static void fail_notify(aka_session *s, int reason, uint16_t code)
 		return;
 	}
 	s->notify_mac = after;
+	s->notify_success = code == DS_AKA_NOTIF_SUCCESS;
 	s->st = SS_NOTIFY;
 	s->done(s->cb_ctx, DS_EAP_CONTINUE, pkt, (size_t)n, NULL, 0);
 }
 
 static void fail_general(aka_session *s, int reason)
 {
-	fail_notify(s, reason, DS_AKA_NOTIF_GENERAL_FAILURE);
+	notify(s, reason, DS_AKA_NOTIF_GENERAL_FAILURE);
 }
 
 /* ---- challenge (cl. 9.3, RFC 9048 cl. 3) ---- */
@@ -171,6 +175,8 @@ static void send_challenge(aka_session *s)
 		ds_aka_put_u16(&b, DS_AT_BIDDING, srv->bidding ? DS_AKA_BIDDING_D : 0);
 	}
 	ds_aka_put_reserved(&b, DS_AT_CHECKCODE, cc, cc_len);
+	if (srv->result_ind)
+		ds_aka_put_u16(&b, DS_AT_RESULT_IND, 0);
 	ds_aka_put_mac(&b);
 	int n = ds_aka_finish(&b);
 	if (n < 0 || ds_aka_mac_sign(&s->keys, pkt, (size_t)n, b.mac_off)) {
@@ -242,6 +248,13 @@ static void on_identity(aka_session *s, const ds_aka_msg *m)
 	use_identity(s, (const char *)m->identity, m->identity_len);
 }
 
+static void send_success(aka_session *s)
+{
+	uint8_t pkt[4];
+	int n = ds_eap_build_result(pkt, sizeof pkt, DS_EAP_CODE_SUCCESS, s->id);
+	finish(s, DS_EAP_SUCCESS, pkt, (size_t)n, true);
+}
+
 static void on_challenge(aka_session *s, const ds_aka_msg *m)
 {
 	ds_eap_aka_server *srv = s->srv;
@@ -292,14 +305,17 @@ static void on_challenge(aka_session *s, const ds_aka_msg *m)
 			srv->ctr.apn_rejects++;
 		SLOG(srv, DS_LOG_NOTICE, "eap-aka server: %s not allowed to use APN '%s'",
 		     s->sub.imsi, s->apn);
-		fail_notify(s, ok < 0 ? DS_EAP_FAIL_BACKEND : DS_EAP_FAIL_APN_NOT_ALLOWED,
+		notify(s, ok < 0 ? DS_EAP_FAIL_BACKEND : DS_EAP_FAIL_APN_NOT_ALLOWED,
 			    ok < 0 ? DS_AKA_NOTIF_GENERAL_FAILURE_AFTER_AUTH
 				   : DS_AKA_NOTIF_NOT_SUBSCRIBED);
 		return;
 	}
-	uint8_t pkt[4];
-	int n = ds_eap_build_result(pkt, sizeof pkt, DS_EAP_CODE_SUCCESS, s->id);
-	finish(s, DS_EAP_SUCCESS, pkt, (size_t)n, true);
+	if (srv->result_ind && ds_aka_has(m, DS_AT_RESULT_IND)) {
+		/* cl. 6.2: both asked for result indications: protected "Success" first */
+		notify(s, DS_EAP_FAIL_NONE, DS_AKA_NOTIF_SUCCESS);
+		return;
+	}
+	send_success(s);
 }
 
 /* TS 33.102 cl. 6.3.5: recover SQN_MS from AUTS, check MAC-S, reset SQN_HE, new vector. */
@@ -373,6 +389,11 @@ static int sess_input(ds_eap_session *base, const uint8_t *eap, size_t len)
 		return rc ? rc : DS_E_STATE;
 	}
 	len = e.len;
+	if (s->st == SS_NOTIFY && s->notify_success) {
+		/* cl. 6.2: whatever the response to "Success", EAP-Success is next */
+		send_success(s);
+		return DS_OK;
+	}
 	if (e.type == DS_EAP_TYPE_NAK) {
 		/* the peer refuses this method and we offer no other (RFC 3748 cl. 5.3.1) */
 		SLOG(srv, DS_LOG_NOTICE, "eap-aka server: peer refused EAP type %u", s->type);
@@ -490,6 +511,7 @@ ds_eap_aka_server *ds_eap_aka_server_new(const ds_eap_aka_server_cfg *cfg)
 	srv->net_len = strlen(net);
 	memcpy(srv->net_name, net, srv->net_len);
 	srv->always_identity = cfg->always_request_identity;
+	srv->result_ind = cfg->result_ind;
 	srv->log = cfg->log;
 	srv->rl = (ds_ratelimit)DS_RATELIMIT_INIT(1000, 20);  /* 20 lines per 1000 messages */
 	return srv;

@@ -10,7 +10,9 @@
  * (IDr) must be in the subscriber's list. Errors follow RFC 4187 cl. 6.3: a failure
  * AKA-Notification round ("General failure" before authentication, "User has not subscribed to
  * the requested service" for an APN outside the subscription), then EAP-Failure; EAP-Failure
- * at once after AKA-Authentication-Reject or AKA-Client-Error. Every failure has a cause from
+ * at once after AKA-Authentication-Reject or AKA-Client-Error. With result indications agreed
+ * (AT_RESULT_IND both ways) success is announced by a MAC-protected "Success" notification
+ * before EAP-Success. Every failure has a cause from
  * ds_eap_fail_reason (ops->reason). Fast re-authentication and pseudonyms are not issued. */
 #ifndef DSMIP6_EAP_EAP_AKA_SERVER_H
 #define DSMIP6_EAP_EAP_AKA_SERVER_H
@@ -28,6 +30,7 @@ typedef struct ds_eap_aka_server_cfg {
 	bool bidding_prime;           /* EAP-AKA: set the AT_BIDDING D bit (RFC 9048 cl. 4) */
 	const char *network_name;     /* EAP-AKA' AT_KDF_INPUT (TS 24.302); NULL: "WLAN" */
 	bool always_request_identity; /* AKA-Identity round even when IDi is a permanent NAI */
+	bool result_ind;              /* offer protected result indications (RFC 4187 cl. 6.2) */
 	ds_logger log;
 } ds_eap_aka_server_cfg;
 

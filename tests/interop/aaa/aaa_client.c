@@ -3,7 +3,8 @@
  *   aaa_client radius <server:port> <secret> <nai> <apn> <K> <OPc> <sqn_ms> [option]
  *       dsmip6 EAP-AKA(') peer <-> dsmip6 RADIUS back end <-> external RADIUS EAP server.
  *       option: "prime" (EAP-AKA'), "expect-resync" / "expect-direct" (success must come
- *       after exactly one / no AUTS resynchronisation).
+ *       after exactly one / no AUTS resynchronisation), "result-ind" (protected result
+ *       indications: the "Success" notification must precede EAP-Success).
  *       Exit 0 on EAP success with equal MSKs on both sides (the back end's MSK comes from
  *       the server's MS-MPPE keys), 2 on EAP failure, 1 on error. Prints the outcome.
  *   aaa_client hlr <socket> <imsi> <K> <OPc> <sqn_ms> <count>
@@ -101,6 +102,7 @@ static int run_radius(int argc, char **argv)
 	ds_eap_aka_peer_cfg pc = { .identity = argv[4], .log = lg, .sqn_age_limit = 32 };
 	const char *opt = argc > 9 ? argv[9] : "";
 	bool prime = !strcmp(opt, "prime");
+	pc.result_ind = !strcmp(opt, "result-ind");
 	pc.aka_prime = prime;
 	pc.prefer_aka_prime = prime;
 	pc.sqn_ms = strtoull(argv[8], NULL, 0);
@@ -135,11 +137,12 @@ static int run_radius(int argc, char **argv)
 			goto out;
 	}
 	const ds_eap_aka_peer_counters *pcs = ds_eap_aka_peer_counters_get(peer);
-	printf("rounds=%d server=%s peer=%s sync_failures=%llu auth_rejects=%llu reason=%d\n",
+	printf("rounds=%d server=%s peer=%s sync_failures=%llu auth_rejects=%llu reason=%d "
+	       "notification=%d\n",
 	       rounds + 1, c.status == DS_EAP_SUCCESS ? "success" : "failure",
 	       pst == DS_EAP_SUCCESS ? "success" : "failure",
 	       (unsigned long long)pcs->sync_failures, (unsigned long long)pcs->auth_rejects,
-	       be.ops->reason(s));
+	       be.ops->reason(s), ds_eap_aka_peer_notification(peer));
 	if (c.status == DS_EAP_SUCCESS && pst == DS_EAP_SUCCESS) {
 		uint8_t pm[DS_EAP_MSK_LEN];
 		char hex[2 * DS_EAP_MSK_LEN + 1];
@@ -154,6 +157,10 @@ static int run_radius(int argc, char **argv)
 		if ((!strcmp(opt, "expect-resync") && pcs->sync_failures != 1) ||
 		    (!strcmp(opt, "expect-direct") && pcs->sync_failures != 0)) {
 			printf("unexpected number of resynchronisations\n");
+			ret = 1;
+		}
+		if (pc.result_ind && ds_eap_aka_peer_notification(peer) != 32768) {
+			printf("no protected success indication\n");
 			ret = 1;
 		}
 	} else if (c.status == DS_EAP_FAILURE && pst == DS_EAP_FAILURE) {

@@ -22,6 +22,7 @@ ip link set lo up
 D=$(mktemp -d)
 cleanup() {
 	[ -n "${HPID:-}" ] && kill "$HPID" 2>/dev/null
+	[ -n "${HPID2:-}" ] && kill "$HPID2" 2>/dev/null
 	[ -n "${GPID:-}" ] && kill "$GPID" 2>/dev/null
 	wait 2>/dev/null
 	rm -rf "$D"
@@ -67,6 +68,12 @@ radius_server_auth_port=1812
 EOT
 hostapd "$D/hostapd.conf" > "$D/hostapd.log" 2>&1 &
 HPID=$!
+# a second server offering protected result indications (RFC 4187 cl. 6.2) on port 1814
+sed -e 's/^interface=aaa0/interface=aaa1/' -e 's/^radius_server_auth_port=1812/radius_server_auth_port=1814/' \
+	"$D/hostapd.conf" > "$D/hostapd-ri.conf"
+echo "eap_sim_aka_result_ind=1" >> "$D/hostapd-ri.conf"
+hostapd "$D/hostapd-ri.conf" > "$D/hostapd-ri.log" 2>&1 &
+HPID2=$!
 for i in 1 2 3 4 5 6 7 8 9 10; do
 	[ -S "$D/hlr.sock" ] && grep -q "RADIUS\|ENABLED\|interface state" "$D/hostapd.log" 2>/dev/null && break
 	sleep 0.3
@@ -89,7 +96,7 @@ check() {  # check "name" expected_exit command...
 	fi
 }
 
-echo "1..8"
+echo "1..9"
 check "dsmip6 USIM verifies hlr_auc_gw Milenage vectors, AUTS resynchronises the HLR" 0 \
 	"$CLIENT" hlr "$D/hlr.sock" $IMSI4 $K $OPC 0 5
 check "EAP-AKA via RADIUS to hostapd: success, MSK = MS-MPPE keys" 0 \
@@ -108,6 +115,8 @@ check "strongSwan eap-aka-3gpp profile (AMF 8000, time-based SQN), new USIM: AUT
 check "strongSwan eap-aka-3gpp profile, USIM in step with the time-based SQN: direct success" 0 \
 	"$CLIENT" radius 127.0.0.1:1812 testing123 "$(nai 0 $IMSI5)" internet $K $OPC "$SS_SQN_MS" \
 	expect-direct
+check "EAP-AKA with protected result indications (hostapd eap_sim_aka_result_ind=1)" 0 \
+	"$CLIENT" radius 127.0.0.1:1814 testing123 "$(nai 0 $IMSI1)" internet $K $OPC 0 result-ind
 check "wrong RADIUS secret -> no valid answer -> failure" 2 \
 	"$CLIENT" radius 127.0.0.1:1812 wrongsecret "$(nai 0 $IMSI1)" internet $K $OPC 0
 [ "$fail" -eq 0 ] || { echo "# hostapd log:"; tail -30 "$D/hostapd.log" | sed 's/^/# /'; }

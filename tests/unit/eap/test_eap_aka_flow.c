@@ -566,6 +566,64 @@ static void network_name_policy(void **s)
 	world_free(&w);
 }
 
+/* RFC 4187 cl. 6.2: with AT_RESULT_IND on both sides, a MAC-protected "Success" notification
+ * precedes EAP-Success, and the peer refuses an EAP-Success that skips it. */
+static void result_indications(void **s)
+{
+	(void)s;
+	for (int peer_wants = 0; peer_wants < 2; peer_wants++) {
+		world w;
+		memset(&w, 0, sizeof w);
+		assert_int_equal(ds_subdb_open(":memory:", &w.db), DS_OK);
+		ds_subscriber sub = { .imsi = IMSI, .amf = 0x8000, .sqn = 0x20 };
+		memcpy(sub.k, K, 16);
+		memcpy(sub.opc, OPC, 16);
+		assert_int_equal(ds_subdb_add(w.db, &sub, apn_list, 1), DS_OK);
+		ds_eap_aka_server_cfg cfg = { .db = w.db, .result_ind = true };
+		w.srv = ds_eap_aka_server_new(&cfg);
+		w.be = ds_eap_aka_server_backend(w.srv);
+		ds_eap_aka_peer_cfg pc = { .identity = NAI, .result_ind = peer_wants };
+		memcpy(pc.k, K, 16);
+		memcpy(pc.opc, OPC, 16);
+		w.peer = ds_eap_aka_peer_new(&pc);
+		/* with result indications: challenge + success notification rounds */
+		assert_int_equal(run(&w, NAI, APN), peer_wants ? 2 : 1);
+		check_success(&w);
+		if (peer_wants)
+			assert_int_equal(ds_eap_aka_peer_notification(w.peer), DS_AKA_NOTIF_SUCCESS);
+		world_free(&w);
+	}
+	/* EAP-Success in place of the agreed "Success" notification is refused */
+	world w;
+	memset(&w, 0, sizeof w);
+	assert_int_equal(ds_subdb_open(":memory:", &w.db), DS_OK);
+	ds_subscriber sub = { .imsi = IMSI, .amf = 0x8000, .sqn = 0x20 };
+	memcpy(sub.k, K, 16);
+	memcpy(sub.opc, OPC, 16);
+	assert_int_equal(ds_subdb_add(w.db, &sub, apn_list, 1), DS_OK);
+	ds_eap_aka_server_cfg cfg = { .db = w.db, .result_ind = true };
+	w.srv = ds_eap_aka_server_new(&cfg);
+	w.be = ds_eap_aka_server_backend(w.srv);
+	ds_eap_aka_peer_cfg pc = { .identity = NAI, .result_ind = true };
+	memcpy(pc.k, K, 16);
+	memcpy(pc.opc, OPC, 16);
+	w.peer = ds_eap_aka_peer_new(&pc);
+	w.sess = w.be.ops->start(w.be.backend, NAI, APN, on_done, &w);
+	uint8_t up[DS_EAP_MAX_MSG];
+	size_t ulen;
+	assert_int_equal(ds_eap_aka_peer_ops.input(w.peer, w.pkt, w.len, up, &ulen),
+			 DS_EAP_CONTINUE);
+	assert_int_equal(w.be.ops->input(w.sess, up, ulen), DS_OK);
+	ds_aka_msg m;
+	assert_int_equal(ds_aka_parse(w.pkt, w.len, &m), DS_OK);
+	assert_int_equal(m.subtype, DS_AKA_NOTIFICATION);
+	assert_int_equal(m.notification, DS_AKA_NOTIF_SUCCESS);
+	assert_non_null(m.mac);
+	uint8_t early[4] = { DS_EAP_CODE_SUCCESS, m.id, 0, 4 };
+	assert_int_equal(ds_eap_aka_peer_ops.input(w.peer, early, 4, up, &ulen), DS_EAP_FAILURE);
+	world_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -585,6 +643,7 @@ int main(void)
 		cmocka_unit_test(nak_when_method_unsupported),
 		cmocka_unit_test(kdf_negotiation),
 		cmocka_unit_test(network_name_policy),
+		cmocka_unit_test(result_indications),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
