@@ -123,6 +123,7 @@ static void established_cb(void *ctx, ds_ike_sa *sa, const ds_ike_info *info)
 static void child_up_cb(void *ctx, ds_ike_sa *sa, const ds_ike_child *child)
 {
 	ds_ha_host *h = ctx;
+	ds_keylog_files_child(&h->keylog, child);
 	int err = 0;
 	ds_esp_sa *in = ds_esp_sa_new(&child->in, &err);
 	ds_esp_sa *out = in ? ds_esp_sa_new(&child->out, &err) : NULL;
@@ -157,10 +158,7 @@ static void closed_cb(void *ctx, ds_ike_sa *sa, int reason, const ds_ike_info *i
 static void keylog_cb(void *ctx, const char *line)
 {
 	ds_ha_host *h = ctx;
-	if (h->keylog) {
-		fprintf(h->keylog, "%s\n", line);
-		fflush(h->keylog);
-	}
+	ds_keylog_files_ike(&h->keylog, line);
 }
 
 /* ---- HA engine events ---- */
@@ -425,7 +423,7 @@ static int setup_engines(ds_ha_host *h)
 	ic.ev.keylog = keylog_cb;
 	ic.log = h->log.lg;
 	ic.signer = &h->signer;
-	ic.keylog = h->keylog != NULL;
+	ic.keylog = h->keylog.ike != NULL;
 	if (h->conf.aaa_mode == DS_AAA_RADIUS) {
 		/* EAP relayed to an external AAA (RFC 3579); answers come back on the loop */
 		char server[DS_ADDR_STRLEN];
@@ -483,13 +481,9 @@ static int setup(ds_ha_host *h)
 		ds_logf(&h->log.lg, DS_LOG_ERR, "subscriber store %s cannot be opened", h->conf.db_path);
 		return DS_E_IO;
 	}
-	if (h->conf.keylog_dir[0]) {
-		char p[DS_CONF_PATH_MAX + 32];
-		snprintf(p, sizeof p, "%s/ikev2_keys.log", h->conf.keylog_dir);
-		h->keylog = fopen(p, "a");
-		if (!h->keylog)
-			ds_logf(&h->log.lg, DS_LOG_WARN, "key log %s: %s", p, strerror(errno));
-	}
+	if (h->conf.keylog_dir[0] && ds_keylog_files_open(&h->keylog, h->conf.keylog_dir) != DS_OK)
+		ds_logf(&h->log.lg, DS_LOG_WARN, "key log in %s: %s", h->conf.keylog_dir,
+			strerror(errno));
 	int rc = setup_crypto(h);
 	if (rc == DS_OK)
 		rc = setup_engines(h);
@@ -567,8 +561,7 @@ static void teardown(ds_ha_host *h)
 	ds_ha_store_close(h->store);
 	ds_cert_free(h->cert);
 	free(h->cert_der);
-	if (h->keylog)
-		fclose(h->keylog);
+	ds_keylog_files_close(&h->keylog);
 	if (h->base)
 		event_base_free(h->base);
 }

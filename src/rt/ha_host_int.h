@@ -14,6 +14,7 @@
 #include "ike/ike.h"
 #include "rt/ctl_proto.h"
 #include "rt/ctl_server.h"
+#include "rt/keylog_files.h"
 #include "rt/ha_conf.h"
 #include "rt/ha_host.h"
 #include "rt/ha_store.h"
@@ -47,7 +48,7 @@ struct ds_ha_host {
 	ds_ike_signer signer;
 	uint8_t *cert_der;
 	ds_ctl_server *ctl;
-	FILE *keylog;
+	ds_keylog_files keylog;  /* keylog.dir: Wireshark key tables */
 	ds_ike_sa *closing;      /* IKE SA whose close event is being handled */
 	bool stopping;           /* shutting down: engine teardown events change no state */
 	ds_ratelimit rl;

@@ -541,6 +541,7 @@ static void on_defer(evutil_socket_t fd, short what, void *arg)
 static void child_up_cb(void *ctx, ds_ike_sa *sa, const ds_ike_child *child)
 {
 	ds_ue_host *h = ctx;
+	ds_keylog_files_child(&h->keylog, child);
 	ue_pdn *p = pdn_by_ike(h, sa);
 	if (!p || !p->ike_up)
 		return; /* the IKE_AUTH bootstrap CHILD_SA (CoA selectors) is not used for MH */
@@ -621,10 +622,7 @@ static void redirected_cb(void *ctx, ds_ike_sa *sa, const ds_addr *new_gw, const
 static void keylog_cb(void *ctx, const char *line)
 {
 	ds_ue_host *h = ctx;
-	if (h->keylog) {
-		fprintf(h->keylog, "%s\n", line);
-		fflush(h->keylog);
-	}
+	ds_keylog_files_ike(&h->keylog, line);
 }
 
 /* Check the HA's certificate chain against the configured trust anchors and its AUTH signature
@@ -812,7 +810,7 @@ static int setup_engines(ds_ue_host *h)
 	ic.ev.redirected = redirected_cb;
 	ic.ev.keylog = keylog_cb;
 	ic.log = h->log.lg;
-	ic.keylog = h->keylog != NULL;
+	ic.keylog = h->keylog.ike != NULL;
 	h->verifier.ctx = h;
 	h->verifier.verify = verify_cb;
 	ic.verifier = &h->verifier;
@@ -847,13 +845,9 @@ static int setup(ds_ue_host *h)
 			h->conf.ha_ca, ds_strerror(cerr));
 		return DS_E_CONFIG;
 	}
-	if (h->conf.keylog_dir[0]) {
-		char p[DS_CONF_PATH_MAX + 32];
-		snprintf(p, sizeof p, "%s/ikev2_keys.log", h->conf.keylog_dir);
-		h->keylog = fopen(p, "a");
-		if (!h->keylog)
-			ds_logf(&h->log.lg, DS_LOG_WARN, "key log %s: %s", p, strerror(errno));
-	}
+	if (h->conf.keylog_dir[0] && ds_keylog_files_open(&h->keylog, h->conf.keylog_dir) != DS_OK)
+		ds_logf(&h->log.lg, DS_LOG_WARN, "key log in %s: %s", h->conf.keylog_dir,
+			strerror(errno));
 	h->dns = ds_dns_new(h->base, h->conf.dns_servers, h->conf.n_dns, err, sizeof err);
 	if (!h->dns) {
 		ds_logf(&h->log.lg, DS_LOG_ERR, "DNS: %s", err);
@@ -945,8 +939,7 @@ static void teardown(ds_ue_host *h)
 	ds_dns_free(h->dns);
 	if (h->nft_installed)
 		ds_nft_remove(DS_UE_NFT_TABLE);
-	if (h->keylog)
-		fclose(h->keylog);
+	ds_keylog_files_close(&h->keylog);
 	ds_usim_file_wipe(&h->usim);
 	ds_ca_free(h->ca);
 	if (h->base)

@@ -11,6 +11,7 @@
 #include "ike/ike.h"
 #include "rt/ctl_proto.h"
 #include "rt/ctl_server.h"
+#include "rt/keylog_files.h"
 #include "rt/dns.h"
 #include "rt/log_sink.h"
 #include "rt/loop.h"
@@ -77,7 +78,7 @@ struct ds_ue_host {
 	ue_pdn pdn[DS_UE_MAX_PDN];
 	ue_pdn *attaching;       /* PDN being added (its events precede the returned handle) */
 	ds_ctl_server *ctl;
-	FILE *keylog;
+	ds_keylog_files keylog;  /* keylog.dir: Wireshark key tables */
 	bool stopping;           /* SIGTERM: detaching, exit when every PDN is down */
 	ds_time stop_deadline;
 	ds_ratelimit rl;
