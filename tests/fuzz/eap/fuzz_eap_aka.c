@@ -59,11 +59,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ds_radius_mppe_decrypt(data, size, "secret", req_auth, key, sizeof key);
 
 	ds_eap_aka_peer_cfg pc = { .identity = nai, .aka_prime = mode & 1, .prefer_aka_prime = 1,
-				   .network_name = "WLAN", .sqn_age_limit = 32 };
+				   .network_name = "WLAN", .sqn_age_limit = 32,
+				   .result_ind = mode & 2 };
 	ds_eap_peer *p = ds_eap_aka_peer_new(&pc);
 	ds_subdb *db = db_once();
 	ds_eap_aka_server_cfg sc = { .db = db, .aka_prime = mode & 1,
-				     .always_request_identity = mode & 2 };
+				     .always_request_identity = mode & 2, .result_ind = mode & 2 };
 	ds_eap_aka_server *srv = db ? ds_eap_aka_server_new(&sc) : NULL;
 	volatile uint8_t sink;
 	ds_eap_session *sess = srv ? ds_eap_aka_server_ops.start(srv, nai, "internet", on_done,
