@@ -372,6 +372,9 @@ static int setup_tun(ds_ha_host *h)
 			strerror(errno));
 		return DS_E_IO;
 	}
+	if (ds_tun_quiet(h->tun_name) != DS_OK)
+		ds_logf(&h->log.lg, DS_LOG_WARN, "cannot silence IPv6 autoconfiguration on %s",
+			h->tun_name);
 	h->nl = ds_nl_open();
 	if (!h->nl || ds_nl_link_up(h->nl, h->tun_ifindex, h->conf.tun_mtu) != DS_OK) {
 		ds_logf(&h->log.lg, DS_LOG_ERR, "cannot bring %s up: %s", h->tun_name, strerror(errno));

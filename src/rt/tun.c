@@ -30,6 +30,28 @@ int ds_tun_open(const char *name, char out_name[IF_NAMESIZE], int *ifindex)
 	return fd;
 }
 
+static int write_sysctl(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return DS_E_IO;
+	ssize_t n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? DS_OK : DS_E_IO;
+}
+
+int ds_tun_quiet(const char *name)
+{
+	char p[128];
+	/* addr_gen_mode 1 = none (no link-local), accept_ra 0 */
+	snprintf(p, sizeof p, "/proc/sys/net/ipv6/conf/%s/addr_gen_mode", name);
+	int rc = write_sysctl(p, "1");
+	snprintf(p, sizeof p, "/proc/sys/net/ipv6/conf/%s/accept_ra", name);
+	if (write_sysctl(p, "0") != DS_OK)
+		rc = DS_E_IO;
+	return rc;
+}
+
 int ds_tun_read(int fd, uint8_t *buf, size_t cap, size_t *len)
 {
 	ssize_t n = read(fd, buf, cap);

@@ -12,6 +12,10 @@
  * stores the kernel's name (may differ when name ends in "%d") and ifindex. Negative ds_err on
  * failure (errno kept). */
 int ds_tun_open(const char *name, char out_name[IF_NAMESIZE], int *ifindex);
+/* Keep the kernel from talking on the device by itself: no IPv6 link-local address, hence no
+ * router solicitations, MLD reports or DAD probes that the engines would have to drop (the
+ * daemons configure every address themselves). Call before the link is brought up. */
+int ds_tun_quiet(const char *name);
 /* One packet; DS_E_IO when nothing is ready. */
 int ds_tun_read(int fd, uint8_t *buf, size_t cap, size_t *len);
 int ds_tun_write(int fd, const uint8_t *pkt, size_t len);
