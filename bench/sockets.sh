@@ -19,12 +19,12 @@ ds_install_traps
 ds_on_exit "'$root/testbed/topology.sh' down >/dev/null 2>&1"
 "$root/testbed/topology.sh" up >/dev/null 2>&1 || ds_die "testbed up failed"
 
-# tput SERVER_ROLE SERVER_ADDR CLIENT_ROLE [client prefix command...]
+# tput SERVER_ROLE SERVER_ADDR CLIENT_ROLE [CLIENT_SOURCE_ADDR]
 tput() {
-	local srole=$1 saddr=$2 crole=$3 port=$((20000 + RANDOM % 20000))
+	local srole=$1 saddr=$2 crole=$3 src=${4:-} port=$((20000 + RANDOM % 20000))
 	ip netns exec "$(ds_ns "$srole")" "$probe" tput-recv "$saddr" "$port" & local spid=$!
 	ds_wait_for 5 ip netns exec "$(ds_ns "$srole")" ss -Hltn "sport = :$port"
-	ip netns exec "$(ds_ns "$crole")" "$probe" tput-send "$saddr" "$port" "$SECONDS_EACH"
+	ip netns exec "$(ds_ns "$crole")" "$probe" tput-send "$saddr" "$port" "$SECONDS_EACH" $src
 	wait "$spid"
 }
 
@@ -34,10 +34,11 @@ tput() {
 v=$(tput pgw "$TB_HA1_ADDR6" ue) && echo "bench: tput.tunnel_mbps.ref $v Mbit/s"
 
 if [ -x "$build/src/cmd/dsmip6-ue" ] && [ -x "$build/src/cmd/dsmip6-ha" ]; then
+	export DS6_BUILD="$build" DS_TB_RUN="/run/dsmip6-testbed/$DS_TB_PREFIX"
 	. "$root/tests/lib/dsmip6.sh"
 	if ds6_start_ha pgw && ds6_start_ue ue && ds6_wait_registered ue 20; then
 		hoa=$(ds6_hoa6 ue)
-		v=$(tput cn "$TB_CN6" ue) && echo "bench: tput.tunnel_mbps $v Mbit/s (HoA $hoa)"
+		v=$(tput cn "$TB_CN6" ue "$hoa") && echo "bench: tput.tunnel_mbps $v Mbit/s (from HoA $hoa)"
 	else
 		echo "tunnel throughput not measured: the UE did not register"
 	fi

@@ -76,8 +76,8 @@ check_data WLAN
 say "long TCP stream cn -> UE HoA [$hoa6]:9000 (a record every 5 ms)"
 x ue "$probe" stream-recv "$hoa6" 9000 "$out/stream.jsonl" & rpid=$!
 ds_wait_for 5 x ue ss -Hltn "sport = :9000"
-x cn "$probe" stream-send "$hoa6" 9000 600 & spid=$!
-ds_on_exit "kill $spid $rpid 2>/dev/null"
+x cn "$probe" stream-send "$hoa6" 9000 600 "$out/stream.stop" & spid=$!
+ds_on_exit "touch '$out/stream.stop'"
 sleep 1
 
 declare -a HO_NAMES HO_T
@@ -106,7 +106,7 @@ handover "3GPP home -> WLAN" '"$here/access.sh" wlan up; "$here/access.sh" home 
 check_data WLAN
 
 say "stopping the TCP stream"
-kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
+touch "$out/stream.stop"; wait "$spid" 2>/dev/null
 wait "$rpid" 2>/dev/null
 
 say "network-initiated detach from the HA (RFC 5846 revocation, IKE SA deleted)"

@@ -11,8 +11,8 @@ ds6_wait_registered ue 30 || ds_die "attach over WLAN"
 h6=$(ds6_hoa6 ue); h4=$(ds6_hoa4 ue)
 x ue "$PROBE" stream-recv "$h6" 9000 "$E2E_OUT/stream.jsonl" & rpid=$!
 ds_wait_for 5 x ue ss -Hltn "sport = :9000"
-x cn "$PROBE" stream-send "$h6" 9000 600 & spid=$!
-ds_on_exit "kill $spid $rpid 2>/dev/null"
+x cn "$PROBE" stream-send "$h6" 9000 600 "$E2E_OUT/stop" & spid=$!
+ds_on_exit "touch '$E2E_OUT/stop'"
 sleep 1
 T=(); N=()
 ho() { T+=("$(ds_now_ms)"); N+=("$1"); eval "$2"; ds_wait_for 30 eval "$3" || ds_fail "$1 completed"; sleep 2; }
@@ -20,7 +20,7 @@ ho "WLAN -> IPv4 NAT" "'$TB/access.sh' nat up; '$TB/access.sh' wlan down" "ds6_w
 ho "IPv4 NAT -> WLAN" "'$TB/access.sh' wlan up; '$TB/access.sh' nat down" "ds6_wait_coa ue $TB_WLAN6_UE 1"
 ho "WLAN -> 3GPP home" "'$TB/access.sh' home up --hoa6 $h6 ${h4:+--hoa4 $h4}; '$TB/access.sh' wlan down" \
 	'ds6_at_home ue'
-kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
+touch "$E2E_OUT/stop"; wait "$spid"
 wait "$rpid"; rc=$?
 /usr/bin/python3 - "$E2E_OUT/stream.jsonl" "$MAX_GAP_MS" "${#T[@]}" "${T[@]}" "${N[@]}" <<'PY'
 import json, sys

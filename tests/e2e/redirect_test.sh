@@ -13,7 +13,7 @@ ds6_start_ue ue || ds_die "dsmip6-ue did not start"
 ds_check "UE registered" ds6_wait_registered ue 30
 h6=$(ds6_hoa6 ue); h4=$(ds6_hoa4 ue)
 case "$h6" in 2001:db8:200:*) ds_pass "IPv6 HoA from HA 2 ($h6)" ;; *) ds_fail "IPv6 HoA from HA 2 ('$h6')" ;; esac
-e2e_data "after redirect" "$h6" "$h4"
+e2e_data "after redirect" "$h6" "$h4" "$TB_CN6_2" "$TB_CN4_2"
 e2e_stop_capture
 e2e_expect "REDIRECT notify from HA 1 (16407)" "$CAP" "isakmp.notify.msgtype == 16407"
 e2e_expect "REDIRECTED_FROM to HA 2 (16408)" "$CAP2" "isakmp.notify.msgtype == 16408"

@@ -41,25 +41,27 @@ e2e_accesses() {
 	done
 }
 
-# Data plane between cn and the UE's home addresses: ping both ways and a TCP exchange.
-e2e_data() { # label hoa6 [hoa4]
-	local label=$1 h6=$2 h4=${3:-}
+# Data plane between cn and the UE's home addresses: ping both ways and a TCP exchange. cn has
+# one address per PDN GW (pass PDN GW 2's, TB_CN6_2 / TB_CN4_2, for a HA 2 connection).
+e2e_data() { # label hoa6 [hoa4] [cn6] [cn4]
+	local label=$1 h6=$2 h4=${3:-} c6=${4:-$TB_CN6} c4=${5:-$TB_CN4}
 	ds_check "$label: cn -> IPv6 HoA ping" x cn ping -6 -c3 -i0.2 -W2 "$h6"
-	ds_check "$label: UE -> cn ping from the IPv6 HoA" x ue ping -6 -c3 -i0.2 -W2 -I "$h6" "$TB_CN6"
-	e2e_tcp "$label: TCP cn -> UE IPv6 HoA" "$h6"
+	ds_check "$label: UE -> cn ping from the IPv6 HoA" x ue ping -6 -c3 -i0.2 -W2 -I "$h6" "$c6"
+	e2e_tcp "$label: TCP cn -> UE IPv6 HoA" "$h6" "$c6"
 	if [ -n "$h4" ]; then
 		ds_check "$label: cn -> IPv4 HoA ping" x cn ping -4 -c3 -i0.2 -W2 "$h4"
-		ds_check "$label: UE -> cn ping from the IPv4 HoA" x ue ping -4 -c3 -i0.2 -W2 -I "$h4" "$TB_CN4"
-		e2e_tcp "$label: TCP cn -> UE IPv4 HoA" "$h4"
+		ds_check "$label: UE -> cn ping from the IPv4 HoA" x ue ping -4 -c3 -i0.2 -W2 -I "$h4" "$c4"
+		e2e_tcp "$label: TCP cn -> UE IPv4 HoA" "$h4" "$c4"
 	fi
 }
-e2e_tcp() { # label server-address (on the UE; cn connects)
+e2e_tcp() { # label server-address (on the UE; cn connects) [cn address expected as peer]
 	local out="$E2E_OUT/peer.$RANDOM" port=$((30000 + RANDOM % 10000)) ok=0 peer=
 	x ue "$PROBE" tcp-serve "$2" "$port" "$out" & local spid=$!
 	ds_wait_for 5 x ue ss -Hltn "sport = :$port"
 	if x cn "$PROBE" tcp-connect "$2" "$port" && wait "$spid"; then
 		peer=$(cat "$out")
-		{ [ "$peer" = "$TB_CN6" ] || [ "$peer" = "$TB_CN4" ]; } && ok=1
+		if [ -n "${3:-}" ]; then [ "$peer" = "$3" ] && ok=1
+		else { [ "$peer" = "$TB_CN6" ] || [ "$peer" = "$TB_CN4" ]; } && ok=1; fi
 	else
 		kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
 	fi

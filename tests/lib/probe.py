@@ -11,14 +11,18 @@
   probe.py stream-recv ADDR PORT OUT      session continuity receiver: accept one TCP stream of
                                           timestamped records, write every gap and the end reason
                                           to OUT (JSON lines)
-  probe.py stream-send ADDR PORT SECONDS  connect and send a record every 5 ms for SECONDS
+  probe.py stream-send ADDR PORT SECONDS [STOPFILE]
+                                          connect and send a record every 5 ms for SECONDS or
+                                          until STOPFILE exists, then close cleanly
   probe.py tput-recv ADDR PORT            accept one TCP connection and discard what it sends
-  probe.py tput-send ADDR PORT SECONDS    send as fast as possible; print "<Mbit/s>" measured
+  probe.py tput-send ADDR PORT SECONDS [SRC]
+                                          send as fast as possible (from SRC); print "<Mbit/s>" measured
                                           from the first to the last byte acknowledged by close
 
 Exit status 0 means the probe saw what it expected.
 """
 import json
+import os
 import socket
 import struct
 import sys
@@ -152,14 +156,14 @@ def stream_recv(addr, port, out):
     return 0 if reason == "eof" else 1
 
 
-def stream_send(addr, port, seconds):
+def stream_send(addr, port, seconds, stopfile=None):
     s = socket.socket(family(addr), socket.SOCK_STREAM)
     s.settimeout(TIMEOUT)
     s.connect((addr, int(port)))
     s.settimeout(None)
     end = time.monotonic() + float(seconds)
     seq = 0
-    while time.monotonic() < end:
+    while time.monotonic() < end and not (stopfile and os.path.exists(stopfile)):
         s.sendall(RECORD.pack(seq, time.time_ns() // 1000))
         seq += 1
         time.sleep(0.005)
@@ -184,9 +188,11 @@ def tput_recv(addr, port):
     return 0
 
 
-def tput_send(addr, port, seconds):
+def tput_send(addr, port, seconds, src=None):
     s = socket.socket(family(addr), socket.SOCK_STREAM)
     s.settimeout(TIMEOUT)
+    if src:
+        s.bind((src, 0))
     s.connect((addr, int(port)))
     s.settimeout(60)
     block = b"\0" * (1 << 16)

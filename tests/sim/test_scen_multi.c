@@ -43,10 +43,8 @@ static void test_redirect_to_second_ha(void **st)
 	assert_true(ds_addr_in_prefix(&v->hoa, &pool2, 36));
 	assert_int_equal(ds_ha_binding_count(ha_host_engine(h2)), 1);
 	assert_non_null(ds_ha_find_hoa(ha_host_engine(h2), &v->hoa));
-	/* HA 1 released everything once its IKE SA went away */
-	assert_int_equal(ds_ha_binding_count(ha_host_engine(h1)), 0);
-	assert_int_equal(ds_ike_get_counters(ha_host_ike(h1))->sas_current, 0);
 	assert_int_equal(ds_ike_get_counters(ha_host_ike(h1))->redirects_sent, 1);
+	/* that HA 1 also releases the old binding at once is checked in test_scen_gaps.c */
 	sim_mh_rec r[8];
 	assert_mh_seq(&sc, "wlan1", &hoa1, r, 8, "BU,BA");
 	assert_mh_seq(&sc, "wlan1", &v->hoa, r, 8, "BU,BA");

@@ -533,6 +533,42 @@ static void rekey_in_place(void **state)
 	ds_cipher_free(ref_c);
 }
 
+/* One-direction contexts interoperate with each other and refuse the other direction. */
+static void one_direction(void **state)
+{
+	(void)state;
+	uint8_t k[64];
+	memset(k, 0x5c, sizeof k);
+	static const struct { uint16_t encr, bits, integ; } v[] = {
+		{ DS_ENCR_AES_GCM_16, 128, DS_INTEG_NONE },
+		{ DS_ENCR_AES_CBC, 256, DS_INTEG_HMAC_SHA2_256_128 },
+		{ DS_ENCR_NULL, 0, DS_INTEG_HMAC_SHA2_512_256 },
+	};
+	for (size_t i = 0; i < 3; i++) {
+		ds_cipher *s_ = ds_cipher_new_dir(v[i].encr, v[i].bits, v[i].integ, k, k, DS_CIPHER_SEAL);
+		ds_cipher *o = ds_cipher_new_dir(v[i].encr, v[i].bits, v[i].integ, k, k, DS_CIPHER_OPEN);
+		assert_non_null(s_);
+		assert_non_null(o);
+		uint8_t iv[16], buf[32], icv[32];
+		memset(buf, 7, sizeof buf);
+		assert_int_equal(ds_cipher_make_iv(s_, 1, iv), DS_OK);
+		assert_int_equal(ds_cipher_seal(s_, k, 8, iv, buf, 32, icv), DS_OK);
+		assert_int_equal(ds_cipher_open(o, k, 8, iv, buf, 32, icv), DS_OK);
+		assert_int_equal(buf[0], 7);
+		if (v[i].encr != DS_ENCR_NULL) {
+			assert_int_equal(ds_cipher_open(s_, k, 8, iv, buf, 32, icv), DS_E_STATE);
+			assert_int_equal(ds_cipher_seal(o, k, 8, iv, buf, 32, icv), DS_E_STATE);
+		}
+		if (v[i].encr == DS_ENCR_AES_CBC)
+			assert_int_equal(ds_cipher_make_iv(o, 1, iv), DS_E_STATE);
+		assert_int_equal(ds_cipher_rekey(o, k, k), DS_OK);
+		ds_cipher_free(s_);
+		ds_cipher_free(o);
+	}
+	assert_null(ds_cipher_new_dir(DS_ENCR_AES_GCM_16, 128, DS_INTEG_NONE, k, NULL, 0));
+	assert_null(ds_cipher_new_dir(DS_ENCR_AES_GCM_16, 128, DS_INTEG_NONE, k, NULL, 4));
+}
+
 static void cipher_params(void **state)
 {
 	(void)state;
@@ -569,6 +605,7 @@ int main(void)
 		cmocka_unit_test(cbc_hmac_vectors),
 		cmocka_unit_test(iv_generation),
 		cmocka_unit_test(rekey_in_place),
+		cmocka_unit_test(one_direction),
 		cmocka_unit_test(cipher_params),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

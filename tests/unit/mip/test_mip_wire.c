@@ -142,7 +142,7 @@ static void sig_packet_hao_and_rh2(void **state)
 	assert_memory_equal(v.rh2, HOA, 16);
 	/* segments left 0 on a type 2 RH is refused */
 	pkt[43] = 0;
-	assert_int_equal(ds_ip6_parse(pkt, n, &v), DS_E_BADLEN);
+	assert_int_equal(ds_ip6_parse(pkt, n, &v), DS_E_RESERVED);
 	/* truncated payload length */
 	assert_int_equal(ds_ip6_parse(pkt, 50, &v), DS_E_OVERRUN);
 }
