@@ -90,7 +90,16 @@ static EVP_CIPHER_CTX *keyed_ctx(EVP_CIPHER *cipher, const uint8_t *key, int enc
 ds_cipher *ds_cipher_new(uint16_t encr, uint16_t key_bits, uint16_t integ,
 			 const uint8_t *encr_key, const uint8_t *integ_key)
 {
+	return ds_cipher_new_dir(encr, key_bits, integ, encr_key, integ_key,
+				 DS_CIPHER_SEAL | DS_CIPHER_OPEN);
+}
+
+ds_cipher *ds_cipher_new_dir(uint16_t encr, uint16_t key_bits, uint16_t integ,
+			     const uint8_t *encr_key, const uint8_t *integ_key, unsigned dirs)
+{
 	const char *name = NULL;
+	if (!(dirs & (DS_CIPHER_SEAL | DS_CIPHER_OPEN)) || (dirs & ~(DS_CIPHER_SEAL | DS_CIPHER_OPEN)))
+		return NULL;
 	if (encr == DS_ENCR_AES_GCM_16) {
 		if (integ != DS_INTEG_NONE || !key_bits_ok(key_bits) || !encr_key)
 			return NULL; /* RFC 5282 cl. 8: no separate integrity with AEAD */
@@ -117,11 +126,18 @@ ds_cipher *ds_cipher_new(uint16_t encr, uint16_t key_bits, uint16_t integ,
 		if (!c->cipher)
 			goto fail;
 		bool cbc = encr == DS_ENCR_AES_CBC;
-		c->enc = keyed_ctx(c->cipher, encr_key, 1, cbc);
-		c->dec = keyed_ctx(c->cipher, encr_key, 0, cbc);
-		if (!c->enc || !c->dec)
-			goto fail;
-		if (cbc) {
+		/* one context per direction in use: an ESP SA only ever seals or only opens */
+		if (dirs & DS_CIPHER_SEAL) {
+			c->enc = keyed_ctx(c->cipher, encr_key, 1, cbc);
+			if (!c->enc)
+				goto fail;
+		}
+		if (dirs & DS_CIPHER_OPEN) {
+			c->dec = keyed_ctx(c->cipher, encr_key, 0, cbc);
+			if (!c->dec)
+				goto fail;
+		}
+		if (cbc && (dirs & DS_CIPHER_SEAL)) {
 			EVP_CIPHER *ecb = EVP_CIPHER_fetch(NULL, key_bits == 128 ? "AES-128-ECB"
 								 : key_bits == 192 ? "AES-192-ECB"
 								 : "AES-256-ECB", NULL);
@@ -154,10 +170,11 @@ fail:
  * schedule again (AES expansion, GCM hash key, HMAC pads). */
 int ds_cipher_rekey(ds_cipher *c, const uint8_t *encr_key, const uint8_t *integ_key)
 {
-	if (!c || (c->enc && !encr_key) || (c->mac && !integ_key))
+	if (!c || ((c->enc || c->dec) && !encr_key) || (c->mac && !integ_key))
 		return DS_E_PARAM;
-	if (c->enc && (EVP_CipherInit_ex2(c->enc, NULL, encr_key, NULL, 1, NULL) != 1 ||
-		       EVP_CipherInit_ex2(c->dec, NULL, encr_key, NULL, 0, NULL) != 1))
+	if (c->enc && EVP_CipherInit_ex2(c->enc, NULL, encr_key, NULL, 1, NULL) != 1)
+		return DS_E_CRYPTO;
+	if (c->dec && EVP_CipherInit_ex2(c->dec, NULL, encr_key, NULL, 0, NULL) != 1)
 		return DS_E_CRYPTO;
 	if (c->ivgen && EVP_EncryptInit_ex2(c->ivgen, NULL, encr_key, NULL, NULL) != 1)
 		return DS_E_CRYPTO;
@@ -199,6 +216,8 @@ int ds_cipher_make_iv(ds_cipher *c, uint64_t counter, uint8_t *iv)
 	}
 	if (c->encr != DS_ENCR_AES_CBC)
 		return DS_OK; /* no IV */
+	if (!c->ivgen)
+		return DS_E_STATE; /* an open-only context */
 	uint8_t block[16] = { 0 };
 	int outl = 0;
 	for (int i = 7; i >= 0; i--, counter >>= 8)
@@ -260,6 +279,8 @@ int ds_cipher_seal_gather(ds_cipher *c, const uint8_t *aad, size_t aad_len, cons
 		return DS_E_PARAM;
 	if (len % c->block_len)
 		return DS_E_BADLEN;
+	if (c->cipher && !c->enc)
+		return DS_E_STATE; /* an open-only context */
 	if (c->encr == DS_ENCR_AES_GCM_16) {
 		uint8_t nonce[12];
 		int outl = 0, finl = 0;
@@ -299,6 +320,8 @@ int ds_cipher_open_to(ds_cipher *c, const uint8_t *aad, size_t aad_len, const ui
 		return DS_E_PARAM;
 	if (len % c->block_len)
 		return DS_E_BADLEN;
+	if (c->cipher && !c->dec)
+		return DS_E_STATE; /* a seal-only context */
 	if (c->encr == DS_ENCR_AES_GCM_16) {
 		uint8_t nonce[12], tag[GCM_ICV_LEN];
 		int outl = 0, finl = 0;

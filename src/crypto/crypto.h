@@ -81,6 +81,11 @@ int ds_cipher_seal(ds_cipher *c, const uint8_t *aad, size_t aad_len, const uint8
 int ds_cipher_open(ds_cipher *c, const uint8_t *aad, size_t aad_len, const uint8_t *iv,
 		   uint8_t *buf, size_t len, const uint8_t *icv);
 void ds_cipher_free(ds_cipher *c);               /* wipes keys */
+/* As ds_cipher_new for one direction only (DS_CIPHER_SEAL and/or DS_CIPHER_OPEN): half the
+ * OpenSSL state for a one-way ESP SA; the other direction then returns DS_E_STATE. */
+enum { DS_CIPHER_SEAL = 1, DS_CIPHER_OPEN = 2 };
+ds_cipher *ds_cipher_new_dir(uint16_t encr, uint16_t key_bits, uint16_t integ,
+			     const uint8_t *encr_key, const uint8_t *integ_key, unsigned dirs);
 /* Replace the keys of an existing ds_cipher (same algorithms), without allocation. Lets many
  * low-rate SAs share one set of contexts (ipsec/esp.h `compact`). */
 int ds_cipher_rekey(ds_cipher *c, const uint8_t *encr_key, const uint8_t *integ_key);

@@ -47,6 +47,11 @@ static bool suite_lengths(const ds_esp_sa_params *p, uint8_t *ivl, uint8_t *bl, 
 	}
 }
 
+static unsigned cipher_dir(const ds_esp_sa_params *p)
+{
+	return p->dir == DS_ESP_OUT ? DS_CIPHER_SEAL : DS_CIPHER_OPEN;
+}
+
 /* The cipher contexts serving this SA: its own, its SAD's shared ones (compact), or for a
  * compact SA outside any SAD, its own created on first use. NULL on allocation failure. */
 static ds_cipher *sa_cipher(ds_esp_sa *sa)
@@ -56,8 +61,8 @@ static ds_cipher *sa_cipher(ds_esp_sa *sa)
 	if (sa->sad)
 		return ds_sad_cipher_for(sa->sad, sa);
 	size_t el = ds_cipher_encr_keymat(sa->p.encr, sa->p.encr_key_bits);
-	sa->cipher = ds_cipher_new(sa->p.encr, sa->p.encr_key_bits, sa->p.integ, sa->key,
-				   sa->key + el);
+	sa->cipher = ds_cipher_new_dir(sa->p.encr, sa->p.encr_key_bits, sa->p.integ, sa->key,
+				       sa->key + el, cipher_dir(&sa->p));
 	return sa->cipher;
 }
 
@@ -103,8 +108,8 @@ ds_esp_sa *ds_esp_sa_new(const ds_esp_sa_params *p, int *err)
 		if (il)
 			memcpy(sa->key + el, p->integ_key, il);
 	} else {
-		sa->cipher = ds_cipher_new(p->encr, p->encr_key_bits, p->integ, p->encr_key,
-					   p->integ_key);
+		sa->cipher = ds_cipher_new_dir(p->encr, p->encr_key_bits, p->integ, p->encr_key,
+					       p->integ_key, cipher_dir(p));
 		if (!sa->cipher) {
 			free(sa);
 			sa = NULL;

@@ -75,7 +75,7 @@ typedef struct ds_esp_sa_params {
 	 * can rekey in time. Time-based lifetimes are the owner's timers (engines read no clock). */
 	uint64_t life_packets;
 	uint64_t life_bytes;
-	/* Compact SA: keep only the keys (about 0.5 KiB per SA instead of about 2.8 KiB with its
+	/* Compact SA: keep only the keys (about 0.5 KiB per SA instead of about 1.7 KiB with its
 	 * own OpenSSL contexts) and borrow a context of the SAD it is added to, re-keyed when it
 	 * last served another SA (a few hundred ns). Meant for the many low-rate SAs protecting
 	 * mobility signalling on a HA; data-plane SAs keep their own contexts. */

@@ -53,7 +53,8 @@ ds_cipher *ds_sad_cipher_for(ds_sad *sad, ds_esp_sa *sa)
 		/* a new suite: take a free slot, or recycle one in turn */
 		x = empty ? empty : &sad->shared[sad->next_evict++ % SAD_SHARED];
 		ds_cipher_free(x->c);
-		x->c = ds_cipher_new(p->encr, p->encr_key_bits, p->integ, sa->key, sa->key + el);
+		x->c = ds_cipher_new_dir(p->encr, p->encr_key_bits, p->integ, sa->key, sa->key + el,
+					 p->dir == DS_ESP_OUT ? DS_CIPHER_SEAL : DS_CIPHER_OPEN);
 		if (!x->c)
 			return NULL;
 		x->encr = p->encr;
