@@ -28,6 +28,8 @@ struct ds_eap_aka_server {
 	size_t net_len;
 	bool always_identity;
 	bool result_ind;
+	int (*rng)(void *ctx, uint8_t *buf, size_t len);
+	void *rng_ctx;
 	ds_logger log;
 	ds_ratelimit rl;
 	ds_time msgs;
@@ -57,6 +59,13 @@ typedef struct aka_session {
 	size_t req_len;                /* last AKA-Identity request, for the checkcode */
 	uint8_t req[DS_EAP_MAX_MSG];
 } aka_session;
+
+static int srv_random(ds_eap_aka_server *srv, uint8_t *buf, size_t len)
+{
+	if (srv->rng)
+		return srv->rng(srv->rng_ctx, buf, len) == 0 ? DS_OK : DS_E_CRYPTO;
+	return RAND_bytes(buf, (int)len) == 1 ? DS_OK : DS_E_CRYPTO;
+}
 
 #define SLOG(srv, lvl, ...) ds_logf_rl(&(srv)->log, &(srv)->rl, (srv)->msgs, (lvl), __VA_ARGS__)
 
@@ -138,7 +147,7 @@ static void send_challenge(aka_session *s)
 	/* RFC 9048 cl. 3.3: EAP-AKA' vectors carry the AMF separation bit */
 	uint16_t amf_v = s->sub.amf | (s->type == DS_EAP_TYPE_AKA_PRIME ? 0x8000 : 0);
 	ds_put_u16(amf, amf_v);
-	if (RAND_bytes(s->rand, sizeof s->rand) != 1 ||
+	if (srv_random(srv, s->rand, sizeof s->rand) ||
 	    ds_milenage_generate(s->sub.k, s->sub.opc, s->rand, sqn_b, amf, autn, s->xres, ck, ik)) {
 		fail_general(s, DS_EAP_FAIL_BACKEND);
 		return;
@@ -459,7 +468,7 @@ static ds_eap_session *sess_start(void *backend, const char *nai, const char *ap
 	s->done = done;
 	s->cb_ctx = cb_ctx;
 	s->type = srv->prime ? DS_EAP_TYPE_AKA_PRIME : DS_EAP_TYPE_AKA;
-	if (ds_aka_cc_init(&s->cc, srv->prime) || RAND_bytes(&s->id, 1) != 1) {
+	if (ds_aka_cc_init(&s->cc, srv->prime) || srv_random(srv, &s->id, 1)) {
 		ds_aka_cc_free(&s->cc);
 		OPENSSL_free(s);
 		return NULL;
@@ -512,6 +521,8 @@ ds_eap_aka_server *ds_eap_aka_server_new(const ds_eap_aka_server_cfg *cfg)
 	memcpy(srv->net_name, net, srv->net_len);
 	srv->always_identity = cfg->always_request_identity;
 	srv->result_ind = cfg->result_ind;
+	srv->rng = cfg->rng;
+	srv->rng_ctx = cfg->rng_ctx;
 	srv->log = cfg->log;
 	srv->rl = (ds_ratelimit)DS_RATELIMIT_INIT(1000, 20);  /* 20 lines per 1000 messages */
 	return srv;

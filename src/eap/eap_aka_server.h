@@ -18,6 +18,7 @@
 #define DSMIP6_EAP_EAP_AKA_SERVER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/log.h"
@@ -31,6 +32,10 @@ typedef struct ds_eap_aka_server_cfg {
 	const char *network_name;     /* EAP-AKA' AT_KDF_INPUT (TS 24.302); NULL: "WLAN" */
 	bool always_request_identity; /* AKA-Identity round even when IDi is a permanent NAI */
 	bool result_ind;              /* offer protected result indications (RFC 4187 cl. 6.2) */
+	/* Random source for RAND and the first EAP Identifier (NULL: OpenSSL RAND_bytes). A
+	 * simulator passes a seeded generator to make runs repeatable; production must not. */
+	int (*rng)(void *ctx, uint8_t *buf, size_t len);  /* 0 on success */
+	void *rng_ctx;
 	ds_logger log;
 } ds_eap_aka_server_cfg;
 

@@ -22,6 +22,8 @@
 #define DS_SQN_MAX 0xffffffffffffull
 #define DS_SQN_IND_BITS 5
 
+/* A handle is used by one thread at a time (SQLite opened without its own mutexes); several
+ * handles, in one or several processes, may share a database file. */
 typedef struct ds_subdb ds_subdb;
 
 typedef struct ds_subscriber {

@@ -624,6 +624,49 @@ static void result_indications(void **s)
 	world_free(&w);
 }
 
+static int counter_rng(void *ctx, uint8_t *buf, size_t len)
+{
+	uint8_t *seed = ctx;
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (*seed)++;
+	return 0;
+}
+
+/* A seeded random source makes the server's challenges repeatable (simulator runs). */
+static void injected_rng_is_used(void **s)
+{
+	(void)s;
+	uint8_t first[DS_EAP_MAX_MSG];
+	size_t first_len = 0;
+	for (int run_no = 0; run_no < 2; run_no++) {
+		world w;
+		memset(&w, 0, sizeof w);
+		assert_int_equal(ds_subdb_open(":memory:", &w.db), DS_OK);
+		ds_subscriber sub = { .imsi = IMSI, .amf = 0x8000, .sqn = 0x20 };
+		memcpy(sub.k, K, 16);
+		memcpy(sub.opc, OPC, 16);
+		assert_int_equal(ds_subdb_add(w.db, &sub, apn_list, 1), DS_OK);
+		uint8_t seed = 7;
+		ds_eap_aka_server_cfg cfg = { .db = w.db, .rng = counter_rng, .rng_ctx = &seed };
+		w.srv = ds_eap_aka_server_new(&cfg);
+		w.be = ds_eap_aka_server_backend(w.srv);
+		w.peer = make_peer(NAI, K, 0, false, false);
+		w.sess = w.be.ops->start(w.be.backend, NAI, APN, on_done, &w);
+		ds_aka_msg m;
+		assert_int_equal(ds_aka_parse(w.pkt, w.len, &m), DS_OK);
+		assert_int_equal(m.id, 8);            /* first octet 7, incremented once */
+		assert_int_equal(m.rand[0], 8);       /* the next 16 octets */
+		if (run_no == 0) {
+			memcpy(first, w.pkt, w.len);
+			first_len = w.len;
+		} else {
+			assert_int_equal(w.len, first_len);
+			assert_memory_equal(w.pkt, first, first_len);
+		}
+		world_free(&w);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -644,6 +687,7 @@ int main(void)
 		cmocka_unit_test(kdf_negotiation),
 		cmocka_unit_test(network_name_policy),
 		cmocka_unit_test(result_indications),
+		cmocka_unit_test(injected_rng_is_used),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
