@@ -2,6 +2,9 @@
  * outbound SAs by a caller-chosen 64-bit key (e.g. the child SA it belongs to) and by selector
  * for policy lookups. The SAD owns the ds_esp_sa objects added to it and frees them on removal.
  *
+ * A SAD and its SAs belong to one thread (one engine instance), like every sans-I/O engine:
+ * compact SAs share the SAD's cipher contexts.
+ *
  * Inbound SPIs are chosen by the receiver (RFC 7296 cl. 3.3.1), so they are unique within one
  * SAD; ds_sad_alloc_spi() picks a random unused one for a new inbound SA. */
 #ifndef DSMIP6_IPSEC_SAD_H
