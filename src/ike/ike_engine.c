@@ -6,6 +6,7 @@
 
 #include "core/err.h"
 #include "core/util.h"
+#include "crypto/keylog.h"
 #include "ike/ike_int.h"
 #include "ike/ike_sk.h"
 
@@ -442,25 +443,6 @@ static void hex(char *out, const uint8_t *p, size_t n)
 	out[2 * n] = 0;
 }
 
-static const char *ws_encr_name(const ds_ike_suite *s)
-{
-	/* Names of Wireshark's ikev2_decryption_table UAT choices. */
-	if (s->encr == DS_ENCR_AES_GCM_16)
-		return s->encr_bits == 256 ? "AES-GCM-256 with 16 octet ICV [RFC5282]"
-					   : "AES-GCM-128 with 16 octet ICV [RFC5282]";
-	return s->encr_bits == 256 ? "AES-CBC-256 [RFC3602]" : "AES-CBC-128 [RFC3602]";
-}
-
-static const char *ws_integ_name(const ds_ike_suite *s)
-{
-	switch (s->integ) {
-	case DS_INTEG_HMAC_SHA2_256_128: return "HMAC_SHA2_256_128 [RFC4868]";
-	case DS_INTEG_HMAC_SHA2_384_192: return "HMAC_SHA2_384_192 [RFC4868]";
-	case DS_INTEG_HMAC_SHA2_512_256: return "HMAC_SHA2_512_256 [RFC4868]";
-	default: return "NONE [RFC4306]";
-	}
-}
-
 void ike_emit_keylog(ds_ike_sa *sa)
 {
 	ds_ike *ike = sa->ike;
@@ -468,6 +450,8 @@ void ike_emit_keylog(ds_ike_sa *sa)
 		return;
 	/* One line of Wireshark's ikev2_decryption_table: SPIs, SK_ei, SK_er, cipher, SK_ai,
 	 * SK_ar, integrity. Off by default: it discloses the session keys. */
+	const char *en = ds_keylog_ike_encr_name(sa->suite.encr, sa->suite.encr_bits);
+	const char *in = ds_keylog_ike_integ_name(sa->suite.integ);
 	char ei[2 * IKE_KEY_MAX + 1], er[2 * IKE_KEY_MAX + 1], ai[2 * IKE_KEY_MAX + 1],
 	     ar[2 * IKE_KEY_MAX + 1], line[800];
 	hex(ei, sa->k.sk_ei, sa->k.encr_len);
@@ -476,7 +460,7 @@ void ike_emit_keylog(ds_ike_sa *sa)
 	hex(ar, sa->k.sk_ar, sa->k.integ_len);
 	snprintf(line, sizeof(line), "%016llx,%016llx,%s,%s,\"%s\",%s,%s,\"%s\"",
 		 (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r, ei, er,
-		 ws_encr_name(&sa->suite), ai, ar, ws_integ_name(&sa->suite));
+		 en ? en : "?", ai, ar, in ? in : "?");
 	ike->cfg.ev.keylog(ike->cfg.ev.ctx, line);
 	ds_wipe(ei, sizeof(ei));
 	ds_wipe(er, sizeof(er));
@@ -542,7 +526,11 @@ static void sa_input(ds_ike_sa *sa, const ike_hdr *h, const ds_pkt *pkt, const u
 	}
 	uint8_t *plain;
 	size_t plain_len;
-	rc = ike_sk_open(sa->c_in, ike->rxbuf, len, sk, &plain, &plain_len);
+	if (sa->suite.encr == DS_ENCR_AES_GCM_16)
+		rc = ike_sk_open_gcm(sa->initiator ? sa->k.sk_er : sa->k.sk_ei, sa->k.encr_len,
+				     ike->rxbuf, len, sk, &plain, &plain_len);
+	else
+		rc = ike_sk_open(sa->c_in, ike->rxbuf, len, sk, &plain, &plain_len);
 	if (rc) {
 		/* cl. 2.21.1: messages failing integrity are dropped silently. */
 		ike->ctr.rx_auth_failed++;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "ike/ike_gcm.h"
 
 int ike_sk_seal(ds_cipher *c, uint64_t *iv_ctr, const ike_hdr *h, uint8_t first_inner,
 		const uint8_t *plain, size_t plain_len, uint16_t frag_num, uint16_t frag_total,
@@ -69,7 +70,9 @@ int ike_sk_open(ds_cipher *c, uint8_t *msg, size_t len, const ike_pl *sk, uint8_
 	if (sk->len < fhdr + iv_len + icv_len + 1)
 		return DS_E_TRUNCATED;
 	size_t enc_len = sk->len - fhdr - iv_len - icv_len;
-	if (enc_len % blk)
+	/* CBC needs whole blocks; with AES-GCM IKE imposes no alignment (RFC 5282 cl. 3: the
+	 * padding may be of any length), unlike ESP's 4-octet rule. */
+	if (blk > 4 && enc_len % blk)
 		return DS_E_BADLEN;
 	uint8_t *body = msg + sk->off + IKE_GENERIC_HDR_LEN;
 	uint8_t *iv = body + fhdr;
@@ -96,4 +99,27 @@ size_t ike_sk_room(const ds_cipher *c, size_t mtu, bool frag)
 		return 0;
 	size_t enc = (mtu - over) / blk * blk;
 	return enc - 1;   /* room for the pad length octet with zero padding */
+}
+
+int ike_sk_open_gcm(const uint8_t *keymat, size_t keymat_len, uint8_t *msg, size_t len,
+		    const ike_pl *sk, uint8_t **plain, size_t *plain_len)
+{
+	size_t fhdr = sk->type == IKE_PL_SKF ? 4 : 0;
+	if (sk->off + IKE_GENERIC_HDR_LEN + sk->len != len)
+		return DS_E_BADLEN;
+	if (sk->len < fhdr + IKE_GCM_IV_LEN + IKE_GCM_ICV_LEN + 1)
+		return DS_E_TRUNCATED;
+	size_t enc_len = sk->len - fhdr - IKE_GCM_IV_LEN - IKE_GCM_ICV_LEN;
+	uint8_t *iv = msg + sk->off + IKE_GENERIC_HDR_LEN + fhdr;
+	uint8_t *buf = iv + IKE_GCM_IV_LEN;
+	size_t aad_len = sk->off + IKE_GENERIC_HDR_LEN + fhdr;
+	int rc = ike_gcm_open(keymat, keymat_len, msg, aad_len, iv, buf, enc_len, buf + enc_len);
+	if (rc)
+		return rc;
+	uint8_t padlen = buf[enc_len - 1];
+	if ((size_t)padlen + 1 > enc_len)
+		return DS_E_PADDING;
+	*plain = buf;
+	*plain_len = enc_len - 1 - padlen;
+	return DS_OK;
 }

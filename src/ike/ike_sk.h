@@ -22,6 +22,9 @@ int ike_sk_seal(ds_cipher *c, uint64_t *iv_ctr, const ike_hdr *h, uint8_t first_
  * mismatch, DS_E_BADLEN / DS_E_PADDING for a malformed body. */
 int ike_sk_open(ds_cipher *c, uint8_t *msg, size_t len, const ike_pl *sk, uint8_t **plain,
 		size_t *plain_len);
+/* Same for AES-GCM with the key material given (key || salt): no alignment required. */
+int ike_sk_open_gcm(const uint8_t *keymat, size_t keymat_len, uint8_t *msg, size_t len,
+		    const ike_pl *sk, uint8_t **plain, size_t *plain_len);
 
 /* Octets of plaintext that fit in an SK(F) message of at most `mtu` octets. */
 size_t ike_sk_room(const ds_cipher *c, size_t mtu, bool frag);
