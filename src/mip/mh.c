@@ -1,210 +1,140 @@
-/* Mobility Header codec for the S2c messages (RFC 6275 cl. 6.1/6.2/9.2, RFC 5555 cl. 3,
- * RFC 5846 cl. 6). */
+/* The S2c view of Mobility Header messages over the src/wire codec (RFC 6275 cl. 6.1/6.2/9.2,
+ * RFC 5555 cl. 3, RFC 5846 cl. 6): wire/mh.h does the octets, this file maps the fields the
+ * mobility engines use and adds the receive rules they rely on. */
 #include "mip/mh.h"
 
 #include <string.h>
 
 #include "core/buf.h"
-#include "core/csum.h"
 #include "core/err.h"
+#include "wire/mh.h"
 
-#define MH_FIXED 6   /* Payload Proto, Header Len, MH Type, Reserved, Checksum */
-
-/* Pad so that the next option starts at an offset o with o % n == k (RFC 6275 cl. 6.2:
- * alignment "xn+y"); Pad1 for one octet, PadN otherwise. */
-static void pad_to(ds_wr *w, unsigned n, unsigned k)
+static void to_wire(const ds_mh_msg *m, ds_mob_msg *w)
 {
-	unsigned pad = (unsigned)((k + n - w->off % n) % n);
-	if (pad == 1) {
-		ds_wr_u8(w, DS_MIP_OPT_PAD1);
-	} else if (pad >= 2) {
-		ds_wr_u8(w, DS_MIP_OPT_PADN);
-		ds_wr_u8(w, (uint8_t)(pad - 2));
-		ds_wr_zero(w, pad - 2);
+	memset(w, 0, sizeof *w);
+	w->type = m->type;
+	ds_mob_opts *o = &w->opt;
+	switch (m->type) {
+	case DS_MH_BU:
+		w->bu.seq = m->seq;
+		w->bu.flags = m->bu_flags;
+		w->bu.lifetime = m->lifetime;
+		break;
+	case DS_MH_BA:
+		w->ba.status = m->status;
+		w->ba.flags = m->ba_flags;
+		w->ba.seq = m->seq;
+		w->ba.lifetime = m->lifetime;
+		break;
+	case DS_MH_BE:
+		w->be.status = m->status;
+		memcpy(w->be.hoa, m->be_hoa, 16);
+		break;
+	case DS_MH_BR:
+		w->br.type = m->br_type;
+		w->br.code = m->status;
+		w->br.seq = m->seq;
+		w->br.flags = m->br_flags;
+		break;
+	}
+	if (m->has_refresh) {
+		o->present |= DS_MOPT_REFRESH;
+		o->refresh = m->refresh;
+	}
+	if (m->has_alt_coa) {
+		o->present |= DS_MOPT_ALT_COA;
+		memcpy(o->alt_coa, m->alt_coa, 16);
+	}
+	if (m->has_ipv4_coa) {
+		o->present |= DS_MOPT_IPV4_COA;
+		memcpy(o->ipv4_coa, m->ipv4_coa, 4);
+	}
+	if (m->ipv4_hoa.present) {
+		o->present |= DS_MOPT_IPV4_HOA;
+		o->ipv4_hoa.plen = m->ipv4_hoa.plen;
+		o->ipv4_hoa.p = m->ipv4_hoa.p;
+		memcpy(o->ipv4_hoa.addr, m->ipv4_hoa.addr, 4);
+	}
+	if (m->ipv4_ack.present) {
+		o->present |= DS_MOPT_IPV4_ACK;
+		o->ipv4_ack.status = m->ipv4_ack.status;
+		o->ipv4_ack.plen = m->ipv4_ack.plen;
+		memcpy(o->ipv4_ack.addr, m->ipv4_ack.addr, 4);
+	}
+	if (m->nat.present) {
+		o->present |= DS_MOPT_NAT_DET;
+		o->nat.f = m->nat.f;
+		o->nat.refresh = m->nat.refresh_s;
 	}
 }
 
-static void put_ipv4_hoa(ds_wr *w, const ds_mh_ipv4_hoa *o)
+static void from_wire(const ds_mob_msg *w, ds_mh_msg *m)
 {
-	pad_to(w, 4, 0);
-	ds_wr_u8(w, DS_MIP_OPT_IPV4_HOA);
-	ds_wr_u8(w, 6);
-	/* Prefix-len (6) | P (1) | Reserved (9)  (RFC 5555 cl. 3.1.1) */
-	ds_wr_u16(w, (uint16_t)((o->plen & 0x3f) << 10 | (o->p ? 1u << 9 : 0u)));
-	ds_wr_bytes(w, o->addr, 4);
-}
-
-static int encode_body(const ds_mh_msg *m, ds_wr *w)
-{
-	switch (m->type) {
+	const ds_mob_opts *o = &w->opt;
+	m->type = w->type;
+	switch (w->type) {
 	case DS_MH_BU:
-		ds_wr_u16(w, m->seq);
-		ds_wr_u16(w, m->bu_flags);
-		ds_wr_u16(w, m->lifetime);
-		if (m->has_alt_coa) {
-			pad_to(w, 8, 6);
-			ds_wr_u8(w, DS_MIP_OPT_ALT_COA);
-			ds_wr_u8(w, 16);
-			ds_wr_bytes(w, m->alt_coa, 16);
-		}
-		if (m->ipv4_hoa.present)
-			put_ipv4_hoa(w, &m->ipv4_hoa);
-		if (m->has_ipv4_coa) {
-			pad_to(w, 4, 0);
-			ds_wr_u8(w, DS_MIP_OPT_IPV4_COA);
-			ds_wr_u8(w, 6);
-			ds_wr_u16(w, 0);
-			ds_wr_bytes(w, m->ipv4_coa, 4);
-		}
-		return DS_OK;
+		m->seq = w->bu.seq;
+		m->bu_flags = w->bu.flags;
+		m->lifetime = w->bu.lifetime;
+		break;
 	case DS_MH_BA:
-		ds_wr_u8(w, m->status);
-		ds_wr_u8(w, m->ba_flags);
-		ds_wr_u16(w, m->seq);
-		ds_wr_u16(w, m->lifetime);
-		if (m->has_refresh) {
-			pad_to(w, 2, 0);
-			ds_wr_u8(w, DS_MIP_OPT_REFRESH);
-			ds_wr_u8(w, 2);
-			ds_wr_u16(w, m->refresh);
-		}
-		if (m->ipv4_ack.present) {
-			pad_to(w, 4, 0);
-			ds_wr_u8(w, DS_MIP_OPT_IPV4_ACK);
-			ds_wr_u8(w, 6);
-			ds_wr_u8(w, m->ipv4_ack.status);
-			ds_wr_u8(w, (uint8_t)((m->ipv4_ack.plen & 0x3f) << 2));
-			ds_wr_bytes(w, m->ipv4_ack.addr, 4);
-		}
-		if (m->nat.present) {
-			pad_to(w, 4, 0);
-			ds_wr_u8(w, DS_MIP_OPT_NAT_DET);
-			ds_wr_u8(w, 6);
-			ds_wr_u16(w, m->nat.f ? 0x8000 : 0);
-			ds_wr_u32(w, m->nat.refresh_s);
-		}
-		return DS_OK;
+		m->status = w->ba.status;
+		m->ba_flags = w->ba.flags;
+		m->seq = w->ba.seq;
+		m->lifetime = w->ba.lifetime;
+		break;
 	case DS_MH_BE:
-		ds_wr_u8(w, m->status);
-		ds_wr_u8(w, 0);
-		ds_wr_bytes(w, m->be_hoa, 16);
-		return DS_OK;
+		m->status = w->be.status;
+		memcpy(m->be_hoa, w->be.hoa, 16);
+		break;
 	case DS_MH_BR:
-		/* BRI: B.R. Type | Revocation Trigger; BRA: B.R. Type | Status (RFC 5846 cl. 6.1) */
-		ds_wr_u8(w, m->br_type);
-		ds_wr_u8(w, m->status);
-		ds_wr_u16(w, m->seq);
-		ds_wr_u16(w, m->br_flags);
-		return DS_OK;
-	default:
-		return DS_E_PARAM;
+		m->br_type = w->br.type;
+		m->status = w->br.code;
+		m->seq = w->br.seq;
+		m->br_flags = w->br.flags;
+		break;
+	}
+	if (o->present & DS_MOPT_REFRESH) {
+		m->has_refresh = true;
+		m->refresh = o->refresh;
+	}
+	if (o->present & DS_MOPT_ALT_COA) {
+		m->has_alt_coa = true;
+		memcpy(m->alt_coa, o->alt_coa, 16);
+	}
+	if (o->present & DS_MOPT_IPV4_COA) {
+		m->has_ipv4_coa = true;
+		memcpy(m->ipv4_coa, o->ipv4_coa, 4);
+	}
+	if (o->present & DS_MOPT_IPV4_HOA) {
+		m->ipv4_hoa.present = true;
+		m->ipv4_hoa.plen = o->ipv4_hoa.plen;
+		m->ipv4_hoa.p = o->ipv4_hoa.p;
+		memcpy(m->ipv4_hoa.addr, o->ipv4_hoa.addr, 4);
+	}
+	if (o->present & DS_MOPT_IPV4_ACK) {
+		m->ipv4_ack.present = true;
+		m->ipv4_ack.status = o->ipv4_ack.status;
+		m->ipv4_ack.plen = o->ipv4_ack.plen;
+		memcpy(m->ipv4_ack.addr, o->ipv4_ack.addr, 4);
+	}
+	if (o->present & DS_MOPT_NAT_DET) {
+		m->nat.present = true;
+		m->nat.f = o->nat.f;
+		m->nat.refresh_s = o->nat.refresh;
 	}
 }
 
 int ds_mh_encode(const ds_mh_msg *m, const uint8_t src[16], const uint8_t dst[16], uint8_t *out,
 		 size_t cap, size_t *out_len)
 {
-	ds_wr w = ds_wr_init(out, cap);
-	ds_wr_u8(&w, 59);           /* Payload Proto: IPPROTO_NONE (cl. 6.1.1) */
-	ds_wr_u8(&w, 0);            /* Header Len, filled below */
-	ds_wr_u8(&w, m->type);
-	ds_wr_u8(&w, 0);
-	ds_wr_u16(&w, 0);           /* checksum */
-	int rc = encode_body(m, &w);
-	if (rc != DS_OK)
-		return rc;
-	/* The total length must be a multiple of 8 octets (cl. 6.1.1). */
-	pad_to(&w, 8, 0);
-	if (w.err)
-		return DS_E_NOSPACE;
-	if (w.off / 8 - 1 > 255)
-		return DS_E_NOSPACE;
-	out[1] = (uint8_t)(w.off / 8 - 1);
-	uint16_t ck = ds_csum_ipv6(src, dst, DS_IPPROTO_MH, out, w.off);
-	ds_put_u16(out + 4, ck);
-	*out_len = w.off;
-	return DS_OK;
-}
-
-static size_t min_len(uint8_t type)
-{
-	switch (type) {
-	case DS_MH_BU: return 12;
-	case DS_MH_BA: return 12;
-	case DS_MH_BE: return 24;
-	case DS_MH_BR: return 12;
-	default: return 0;
-	}
-}
-
-static int decode_options(ds_rd *r, ds_mh_msg *m)
-{
-	unsigned n = 0;
-	while (ds_rd_left(r) > 0) {
-		if (++n > 256)
-			return DS_E_LOOP;
-		uint8_t t = ds_rd_u8(r);
-		if (t == DS_MIP_OPT_PAD1)
-			continue;
-		uint8_t l = ds_rd_u8(r);
-		if (r->err)
-			return DS_E_TRUNCATED;
-		ds_rd o = ds_rd_sub(r, l);
-		if (r->err)
-			return DS_E_OVERRUN;
-		switch (t) {
-		case DS_MIP_OPT_PADN:
-			break;
-		case DS_MIP_OPT_REFRESH:
-			if (l != 2)
-				return DS_E_BADLEN;
-			m->has_refresh = true;
-			m->refresh = ds_rd_u16(&o);
-			break;
-		case DS_MIP_OPT_ALT_COA:
-			if (l != 16)
-				return DS_E_BADLEN;
-			m->has_alt_coa = true;
-			ds_rd_copy(&o, m->alt_coa, 16);
-			break;
-		case DS_MIP_OPT_IPV4_HOA: {
-			if (l != 6)
-				return DS_E_BADLEN;
-			uint16_t v = ds_rd_u16(&o);
-			m->ipv4_hoa.present = true;
-			m->ipv4_hoa.plen = (uint8_t)(v >> 10);
-			m->ipv4_hoa.p = (v >> 9) & 1u;
-			ds_rd_copy(&o, m->ipv4_hoa.addr, 4);
-			break;
-		}
-		case DS_MIP_OPT_IPV4_ACK:
-			if (l != 6)
-				return DS_E_BADLEN;
-			m->ipv4_ack.present = true;
-			m->ipv4_ack.status = ds_rd_u8(&o);
-			m->ipv4_ack.plen = (uint8_t)(ds_rd_u8(&o) >> 2);
-			ds_rd_copy(&o, m->ipv4_ack.addr, 4);
-			break;
-		case DS_MIP_OPT_NAT_DET:
-			if (l != 6)
-				return DS_E_BADLEN;
-			m->nat.present = true;
-			m->nat.f = (ds_rd_u16(&o) & 0x8000u) != 0;
-			m->nat.refresh_s = ds_rd_u32(&o);
-			break;
-		case DS_MIP_OPT_IPV4_COA:
-			if (l != 6)
-				return DS_E_BADLEN;
-			m->has_ipv4_coa = true;
-			ds_rd_u16(&o);
-			ds_rd_copy(&o, m->ipv4_coa, 4);
-			break;
-		default:
-			/* cl. 6.2.1: unrecognised options MUST be silently ignored */
-			break;
-		}
-	}
-	return r->err ? DS_E_TRUNCATED : DS_OK;
+	if (m->type != DS_MH_BU && m->type != DS_MH_BA && m->type != DS_MH_BE &&
+	    m->type != DS_MH_BR)
+		return DS_E_PARAM;
+	ds_mob_msg w;
+	to_wire(m, &w);
+	return ds_mob_encode_csum(&w, src, dst, out, cap, out_len);
 }
 
 int ds_mh_decode(const uint8_t *p, size_t len, const uint8_t src[16], const uint8_t dst[16],
@@ -213,46 +143,25 @@ int ds_mh_decode(const uint8_t *p, size_t len, const uint8_t src[16], const uint
 	memset(m, 0, sizeof *m);
 	if (len < 8)
 		return DS_E_TRUNCATED;
-	size_t total = ((size_t)p[1] + 1u) * 8u;
 	m->type = p[2];
-	/* cl. 9.2: Header Len must match the packet; Payload Proto must be IPPROTO_NONE. */
+	/* cl. 9.2: Header Len must describe exactly this packet before anything else is read;
+	 * then the checksum over it (a corrupted MH is never answered, not even with a BE). */
+	size_t total = ((size_t)p[1] + 1u) * 8u;
 	if (total != len)
 		return total > len ? DS_E_OVERRUN : DS_E_BADLEN;
-	if (p[0] != 59)
+	ds_mob_msg w;
+	int rc = ds_mob_decode_csum(p, len, src, dst, &w);
+	if (rc == DS_E_UNKNOWN_TYPE)
+		m->type = w.type;
+	if (rc != DS_OK)
+		return rc;
+	/* cl. 6.1.1: Payload Proto must be IPPROTO_NONE (59) */
+	if (w.payload_proto != 59)
 		return DS_E_NEXTHDR;
-	if (ds_csum_ipv6(src, dst, DS_IPPROTO_MH, p, len) != 0)
-		return DS_E_CHECKSUM;
-	size_t need = min_len(m->type);
-	if (need == 0)
-		return DS_E_UNKNOWN_TYPE;
-	if (len < need)
-		return DS_E_BADLEN;
-	ds_rd r = ds_rd_init(p + MH_FIXED, len - MH_FIXED);
-	switch (m->type) {
-	case DS_MH_BU:
-		m->seq = ds_rd_u16(&r);
-		m->bu_flags = ds_rd_u16(&r);
-		m->lifetime = ds_rd_u16(&r);
-		break;
-	case DS_MH_BA:
-		m->status = ds_rd_u8(&r);
-		m->ba_flags = ds_rd_u8(&r);
-		m->seq = ds_rd_u16(&r);
-		m->lifetime = ds_rd_u16(&r);
-		break;
-	case DS_MH_BE:
-		m->status = ds_rd_u8(&r);
-		ds_rd_u8(&r);
-		ds_rd_copy(&r, m->be_hoa, 16);
-		break;
-	case DS_MH_BR:
-		m->br_type = ds_rd_u8(&r);
-		m->status = ds_rd_u8(&r);
-		m->seq = ds_rd_u16(&r);
-		m->br_flags = ds_rd_u16(&r);
-		break;
-	}
-	if (r.err)
-		return DS_E_TRUNCATED;
-	return decode_options(&r, m);
+	/* a Binding Refresh Request is a known message S2c never uses (refreshes follow the
+	 * Binding Refresh Advice): dropped, not answered with a Binding Error */
+	if (w.type != DS_MH_BU && w.type != DS_MH_BA && w.type != DS_MH_BE && w.type != DS_MH_BR)
+		return DS_E_UNSUPPORTED;
+	from_wire(&w, m);
+	return DS_OK;
 }

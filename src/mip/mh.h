@@ -2,9 +2,8 @@
  * RFC 5555 cl. 3, RFC 5846 cl. 6, RFC 5648 cl. 4.2): Binding Update, Binding Acknowledgement,
  * Binding Error, Binding Revocation Indication / Acknowledgement, with the mobility options
  * S2c uses (Alternate CoA, Binding Refresh Advice, IPv4 Home Address, IPv4 Address
- * Acknowledgement, NAT Detection, IPv4 Care-of Address). Unknown options are skipped as RFC 6275
- * cl. 6.2.1 requires; options are written at their alignment (cl. 6.2) and the message padded
- * to a multiple of 8 octets. */
+ * Acknowledgement, NAT Detection, IPv4 Care-of Address). The octets are the business of
+ * src/wire (wire/mh.h); this is the subset of fields the mobility engines act on. */
 #ifndef DSMIP6_MIP_MH_H
 #define DSMIP6_MIP_MH_H
 
@@ -102,16 +101,17 @@ typedef struct ds_mh_msg {
 	uint16_t br_flags;
 } ds_mh_msg;
 
-/* Encode m as a Mobility Header into out (checksum over the pseudo-header src/dst: the HoA
- * when a Home Address option is present, the final destination with a Type 2 RH; RFC 6275
- * cl. 6.1.1). DS_E_NOSPACE, DS_E_PARAM (type not supported). */
+/* Encode m as a Mobility Header (src/wire codec: options at their alignment, padding to 8
+ * octets) with its checksum over the pseudo-header src/dst: the HoA when a Home Address option
+ * is present, the final destination with a Type 2 RH (RFC 6275 cl. 6.1.1). DS_E_NOSPACE,
+ * DS_E_PARAM (type not BU/BA/BE/BR). */
 int ds_mh_encode(const ds_mh_msg *m, const uint8_t src[16], const uint8_t dst[16], uint8_t *out,
 		 size_t cap, size_t *out_len);
-/* Decode a Mobility Header of exactly len octets. Checks the length rules (RFC 6275 cl. 9.2:
- * Header Len against the message minimum and against len), the checksum (src/dst as above),
- * Payload Proto = 59, option lengths; unknown options are skipped. Errors: DS_E_TRUNCATED,
- * DS_E_BADLEN, DS_E_CHECKSUM, DS_E_NEXTHDR, DS_E_UNKNOWN_TYPE (answer with a Binding Error
- * status 2, *m->type holds the type), DS_E_ALIGN. */
+/* Decode a Mobility Header of exactly len octets. In order: Header Len against len
+ * (DS_E_OVERRUN / DS_E_BADLEN, RFC 6275 cl. 9.2), checksum (DS_E_CHECKSUM), then the wire
+ * decoder (option lengths and values, duplicates), Payload Proto = 59 (DS_E_NEXTHDR).
+ * DS_E_UNKNOWN_TYPE for an unrecognised MH type (answer with a Binding Error status 2; m->type
+ * holds it); DS_E_UNSUPPORTED for a known type S2c does not use (BRR). */
 int ds_mh_decode(const uint8_t *p, size_t len, const uint8_t src[16], const uint8_t dst[16],
 		 ds_mh_msg *m);
 
