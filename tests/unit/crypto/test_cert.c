@@ -13,6 +13,10 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
@@ -387,6 +391,64 @@ static void certreq_hashes(void **state)
 	ds_ca_free(ca);
 }
 
+/* RFC 4754 cl. 8.1: the ECDSA-256 signature (r, s) of "abc" under the key w / (gwx, gwy) must
+ * verify as AUTH method 9 data r || s. The key is wrapped in a self-signed certificate made here
+ * with OpenSSL, since ds_cert verifies with a certificate's key. */
+static void ecdsa256_rfc4754_vector(void **state)
+{
+	(void)state;
+	uint8_t w[32], pub[65], rs[64];
+	unhex("DC51D3866A15BACDE33D96F992FCA99DA7E6EF0934E7097559C27F1614C88A7F", w, sizeof w);
+	pub[0] = 0x04;
+	unhex("2442A5CC0ECD015FA3CA31DC8E2BBC70BF42D60CBCA20085E0822CB04235E970"
+	      "6FC98BD7E50211A4A27102FA3549DF79EBCB4BF246B80945CDDFE7D509BBFD7D", pub + 1, 64);
+	unhex("CB28E0999B9C7715FD0A80D8E47A77079716CBBF917DD72E97566EA1C066957C"
+	      "86FA3BB4E26CAD5BF90B7F81899256CE7594BB1EA0C89212748BFF3B3D5B0315", rs, sizeof rs);
+	uint8_t wn[32]; /* OSSL_PARAM BIGNUMs are in native byte order */
+	BIGNUM *wb = BN_bin2bn(w, sizeof w, NULL);
+	assert_int_equal(BN_bn2nativepad(wb, wn, sizeof wn), (int)sizeof wn);
+	BN_free(wb);
+	OSSL_PARAM prm[4] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)"P-256", 0),
+		OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof pub),
+		OSSL_PARAM_construct_BN(OSSL_PKEY_PARAM_PRIV_KEY, wn, sizeof wn),
+		OSSL_PARAM_construct_end(),
+	};
+	EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+	EVP_PKEY *pk = NULL;
+	assert_int_equal(EVP_PKEY_fromdata_init(pc), 1);
+	assert_int_equal(EVP_PKEY_fromdata(pc, &pk, EVP_PKEY_KEYPAIR, prm), 1);
+	EVP_PKEY_CTX_free(pc);
+	X509 *x = X509_new();
+	X509_NAME *nm = X509_NAME_new();
+	X509_NAME_add_entry_by_txt(nm, "CN", MBSTRING_ASC, (const unsigned char *)"rfc4754", -1, -1, 0);
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+	X509_set_subject_name(x, nm);
+	X509_set_issuer_name(x, nm);
+	X509_gmtime_adj(X509_getm_notBefore(x), 0);
+	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+	X509_set_pubkey(x, pk);
+	assert_true(X509_sign(x, pk, EVP_sha256()) > 0);
+	BIO *b = BIO_new(BIO_s_mem());
+	PEM_write_bio_X509(b, x);
+	char *pem = NULL;
+	long pl = BIO_get_mem_data(b, &pem);
+	int err;
+	ds_cert *c = ds_cert_from_pem(pem, (size_t)pl, NULL, 0, &err);
+	assert_non_null(c);
+	assert_int_equal(ds_cert_auth_verify(c, 9, (const uint8_t *)"abc", 3, rs, 64), DS_OK);
+	rs[63] ^= 1;
+	assert_int_equal(ds_cert_auth_verify(c, 9, (const uint8_t *)"abc", 3, rs, 64), DS_E_AUTH);
+	rs[63] ^= 1;
+	assert_int_equal(ds_cert_auth_verify(c, 9, (const uint8_t *)"abd", 3, rs, 64), DS_E_AUTH);
+	ds_cert_free(c);
+	BIO_free(b);
+	X509_NAME_free(nm);
+	X509_free(x);
+	EVP_PKEY_free(pk);
+}
+
 static void identity_matching(void **state)
 {
 	(void)state;
@@ -431,6 +493,7 @@ int main(void)
 		cmocka_unit_test(chain_verification),
 		cmocka_unit_test(chain_with_intermediate),
 		cmocka_unit_test(certreq_hashes),
+		cmocka_unit_test(ecdsa256_rfc4754_vector),
 		cmocka_unit_test(identity_matching),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
