@@ -99,18 +99,15 @@ def case_ike(ha, src):
 
 
 def case_replay(ha, pcap, src):
+    # The UE's own ESP-protected signalling (ESP in IPv6, after the HAO), sent again as it was.
+    from scapy.layers.ipsec import ESP
     n = 0
     for p in rdpcap(pcap):
-        for layer in (IPv6, IP):
-            if p.haslayer(layer) and p[layer].src == src and p[layer].dst == ha:
-                ip = p[layer]
-                esp = (layer is IPv6 and ip.nh == 50) or (layer is IP and ip.proto == 50)
-                udp_esp = p.haslayer(UDP) and p[UDP].dport == 4500 and \
-                    bytes(p[UDP].payload)[:4] != b"\0\0\0\0"
-                if esp or udp_esp:
-                    send(ip.__class__(bytes(ip)))
-                    n += 1
-                break
+        if p.haslayer(IPv6) and p.haslayer(ESP) and not p.haslayer(UDP):
+            ip = p[IPv6]
+            if ip.src == src and ip.dst == ha:
+                send(IPv6(bytes(ip)))
+                n += 1
     return n
 
 

@@ -15,6 +15,8 @@ typedef struct ue_slot {
 	ue_host *u;
 	bool used;
 	char apn[DS_UE_APN_MAX + 1];
+	bool want4;
+	ds_addr last_hoa4;            /* the IPv4 HoA last configured, to ask for it again */
 	ue_pdn_view v;
 } ue_slot;
 
@@ -133,7 +135,7 @@ static void ev_hoa(void *ctx, ds_pdn_id pdn, bool add, const ds_addr *hoa, const
 		if (hoa && hoa->family)
 			s->v.hoa = *hoa;
 		if (hoa4 && hoa4->family)
-			s->v.hoa4 = *hoa4;
+			s->v.hoa4 = s->last_hoa4 = *hoa4;
 	} else {
 		memset(&s->v.hoa, 0, sizeof s->v.hoa);
 		memset(&s->v.hoa4, 0, sizeof s->v.hoa4);
@@ -437,19 +439,23 @@ int ue_host_move(ue_host *u, enum world_access acc)
 	return rc;
 }
 
-int ue_host_attach(ue_host *u, unsigned slot, const char *apn, bool want_ipv4_hoa, bool discover)
+static int attach(ue_host *u, unsigned slot, const char *apn, bool want_ipv4_hoa, bool discover,
+		  const ds_addr *keep4)
 {
 	if (slot >= UE_SLOTS || u->slot[slot].used)
 		return DS_E_PARAM;
 	ue_slot *s = &u->slot[slot];
 	memset(&s->v, 0, sizeof s->v);
 	snprintf(s->apn, sizeof s->apn, "%s", apn);
+	s->want4 = want_ipv4_hoa;
 	s->used = true;
 	ds_ue_pdn_config pc;
 	memset(&pc, 0, sizeof pc);
 	snprintf(pc.apn, sizeof pc.apn, "%s", apn);
 	pc.discover = discover;
 	pc.want_ipv4_hoa = want_ipv4_hoa;
+	if (keep4 && keep4->family == DS_AF_INET)
+		pc.ipv4_hoa_keep = *keep4;
 	pc.lifetime_s = u->w->cfg.lifetime_s;
 	if (!discover) {
 		pc.ha6 = *ha_host_addr6(u->w->ha[0]);
@@ -471,6 +477,31 @@ int ue_host_attach(ue_host *u, unsigned slot, const char *apn, bool want_ipv4_ho
 		ue_host_move(u, W_ACC_HOME);
 	sim_node_kick(u->node);
 	return DS_OK;
+}
+
+int ue_host_attach(ue_host *u, unsigned slot, const char *apn, bool want_ipv4_hoa, bool discover)
+{
+	return attach(u, slot, apn, want_ipv4_hoa, discover, NULL);
+}
+
+int ue_host_reattach(ue_host *u, unsigned slot)
+{
+	if (slot >= UE_SLOTS || !u->slot[slot].used)
+		return DS_E_PARAM;
+	ue_slot *s = &u->slot[slot];
+	ue_pdn_view old = s->v;
+	char apn[sizeof s->apn];
+	memcpy(apn, s->apn, sizeof apn);
+	enter(u);
+	int rc = ds_ue_pdn_remove(u->ue, old.id);
+	if (rc != DS_OK)
+		return rc;
+	s->used = false;
+	sim_tracef(u->w->s, "%s reattach %s", u->name, apn);
+	rc = attach(u, slot, apn, s->want4, true, &s->last_hoa4);
+	if (rc == DS_OK)
+		s->v.echo_rx = old.echo_rx;
+	return rc;
 }
 
 int ue_host_detach(ue_host *u, unsigned slot)

@@ -116,6 +116,9 @@ enum world_access ue_host_access(const ue_host *u);
 /* Add a PDN connection (slot 0 or 1); HA by DNS discovery when discover is true. */
 int ue_host_attach(ue_host *u, unsigned slot, const char *apn, bool want_ipv4_hoa, bool discover);
 int ue_host_detach(ue_host *u, unsigned slot);
+/* The connection manager's retry after a failed PDN connection (R-32 "retry with back-off"):
+ * forget it and attach again to the same APN, asking to keep the IPv4 HoA it had (R-23). */
+int ue_host_reattach(ue_host *u, unsigned slot);
 const ue_pdn_view *ue_host_pdn(const ue_host *u, unsigned slot);
 /* Send one UDP datagram from the PDN connection's HoA (or IPv4 HoA) to the CN through the UE
  * engine's TUN input; the CN echoes it back. */

@@ -268,7 +268,8 @@ void net_init(net *n, const net_opts *o)
 		ds_ike_cert_verifier(&n->ue_auth, n->ca, wall_clock, NULL);
 	}
 	ds_ike_config ic = { .role = DS_IKE_INITIATOR, .send = send_from_i, .send_ctx = n,
-			     .psk = PSK, .psk_len = sizeof(PSK) - 1, .keylog = o->keylog };
+			     .psk = PSK, .psk_len = sizeof(PSK) - 1, .keylog = o->keylog,
+			     .dpd_interval = o->dpd, .child_lifetime = o->child_lifetime };
 	if (o->pki_dir)
 		ic.verifier = &n->ue_auth.verifier;
 	ic.ike_suites = o->i_suites;

@@ -412,6 +412,73 @@ static void liveness_and_dead_peer(void **state)
 	net_free(&n);
 }
 
+/* cfg.dpd_interval: idle SAs are checked; a dead HA is detected without any command. */
+static void automatic_dpd(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { .dpd = DS_SEC(20) };
+	net_init(&n, &o);
+	establish(&n, true);
+	uint64_t rx = ds_ike_get_counters(n.s[1].ike)->rx;
+	net_run(&n, n.now + DS_SEC(45));
+	/* two checks in 45 s of silence, both answered */
+	assert_int_equal(ds_ike_get_counters(n.s[1].ike)->rx, rx + 2);
+	assert_int_equal(n.s[0].closed, 0);
+	n.fault = drop_all;
+	net_run(&n, n.now + DS_SEC(200));
+	assert_int_equal(n.s[0].closed, 1);
+	assert_int_equal(n.s[0].close_reason, DS_IKE_CLOSE_TIMEOUT);
+	net_free(&n);
+}
+
+/* cfg.child_lifetime: the UE rekeys its CHILD_SAs on time, the old pair is deleted. */
+static void child_lifetime_rekey(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { .child_lifetime = DS_SEC(60) };
+	net_init(&n, &o);
+	establish(&n, true);
+	uint32_t first = n.s[0].child.in.spi;
+	net_run(&n, n.now + DS_SEC(61));
+	assert_int_equal(n.s[0].child_up, 2);
+	assert_true(n.s[0].child.rekey);
+	assert_int_equal(n.s[0].child.old_spi_in, first);
+	assert_int_equal(n.s[1].child_down, 1);
+	check_child_pair(&n);
+	net_run(&n, n.now + DS_SEC(60));
+	assert_int_equal(n.s[0].child_up, 3);
+	assert_int_equal(ds_ike_get_counters(n.s[0].ike)->rekeys_child, 2);
+	net_free(&n);
+}
+
+static void unsupported_config_refused(void **state)
+{
+	(void)state;
+	uint8_t psk[] = "x";
+	ds_ike_config c = { .role = DS_IKE_RESPONDER, .send = (ds_send_fn)abort, .psk = psk,
+			    .psk_len = 1, .fragmentation = true };
+	int err = 0;
+	assert_null(ds_ike_new(&c, &err));
+	assert_int_equal(err, DS_E_UNSUPPORTED);
+	c.fragmentation = false;
+	c.ike_lifetime = DS_SEC(3600);
+	assert_null(ds_ike_new(&c, &err));
+	assert_int_equal(err, DS_E_UNSUPPORTED);
+	c.ike_lifetime = 0;
+	c.psk = NULL;   /* a responder needs a way to authenticate itself */
+	assert_null(ds_ike_new(&c, &err));
+	assert_int_equal(err, DS_E_PARAM);
+	static const ds_ike_suite bad[] = { { DS_ENCR_AES_GCM_16, 100, 0, DS_PRF_HMAC_SHA2_256,
+					      DS_DH_X25519 } };
+	c.psk = psk;
+	c.ike_suites = bad;
+	c.n_ike_suites = 1;
+	assert_null(ds_ike_new(&c, &err));
+	assert_int_equal(err, DS_E_CONFIG);
+}
+
 static void move_after_k_bit(void **state)
 {
 	(void)state;
@@ -593,6 +660,9 @@ int main(void)
 		cmocka_unit_test(delete_from_ue),
 		cmocka_unit_test(delete_from_ha),
 		cmocka_unit_test(liveness_and_dead_peer),
+		cmocka_unit_test(automatic_dpd),
+		cmocka_unit_test(child_lifetime_rekey),
+		cmocka_unit_test(unsupported_config_refused),
 		cmocka_unit_test(move_after_k_bit),
 		cmocka_unit_test(redirect_in_init),
 		cmocka_unit_test(redirect_established),

@@ -9,6 +9,9 @@
 
 #include "core/err.h"
 #include "ike/ike_msg.h"
+#include "ike/ike_sk.h"
+
+#include <openssl/evp.h>
 
 static void header_round_trip(void **state)
 {
@@ -228,6 +231,66 @@ static void eap_and_skf_checks(void **state)
 	assert_int_equal(ike_nonce_check(257), DS_E_BADLEN);
 }
 
+/* An SK payload as strongSwan sends it with AES-GCM: no padding at all, so the encrypted part
+ * (plaintext | pad length) is 7 octets, not a multiple of 4 (RFC 5282 cl. 3 allows it). Built
+ * here with OpenSSL directly, opened by the engine's SK code; a flipped bit is refused. */
+static void sk_gcm_unpadded(void **state)
+{
+	(void)state;
+	uint8_t km[36];
+	for (int i = 0; i < 36; i++)
+		km[i] = (uint8_t)(i * 7 + 1);
+	uint8_t msg[IKE_HDR_LEN + 4 + 8 + 7 + 16];
+	ds_wr w = ds_wr_init(msg, sizeof msg);
+	ike_hdr h = { .spi_i = 1, .spi_r = 2, .np = IKE_PL_SK, .exchange = IKE_INFORMATIONAL,
+		      .flags = IKE_FLAG_I, .msg_id = 5, .length = sizeof msg };
+	ike_hdr_encode(&w, &h);
+	ds_wr_u8(&w, IKE_PL_N);   /* first inner payload */
+	ds_wr_u8(&w, 0);
+	ds_wr_u16(&w, 4 + 8 + 7 + 16);
+	uint8_t iv[8] = { 0, 0, 0, 0, 0, 0, 0, 9 };
+	ds_wr_bytes(&w, iv, 8);
+	/* inner: N payload header (4) + 2 octets of body would be a 6-octet N; the test only
+	 * needs 6 plaintext octets and a zero pad length */
+	uint8_t plain[7] = { 0, 0, 0, 6, 0xaa, 0xbb, 0 };
+	uint8_t nonce[12];
+	memcpy(nonce, km + 32, 4);
+	memcpy(nonce + 4, iv, 8);
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	int outl = 0;
+	uint8_t *ct = msg + IKE_HDR_LEN + 4 + 8;
+	assert_int_equal(EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL), 1);
+	assert_int_equal(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, 12, NULL), 1);
+	assert_int_equal(EVP_EncryptInit_ex(ctx, NULL, NULL, km, nonce), 1);
+	assert_int_equal(EVP_EncryptUpdate(ctx, NULL, &outl, msg, IKE_HDR_LEN + 4), 1);
+	assert_int_equal(EVP_EncryptUpdate(ctx, ct, &outl, plain, 7), 1);
+	assert_int_equal(EVP_EncryptFinal_ex(ctx, ct + 7, &outl), 1);
+	assert_int_equal(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, ct + 7), 1);
+	EVP_CIPHER_CTX_free(ctx);
+
+	uint8_t copy[sizeof msg];
+	memcpy(copy, msg, sizeof msg);
+	ike_chain c;
+	assert_int_equal(ike_chain_decode(IKE_PL_SK, copy + IKE_HDR_LEN, sizeof msg - IKE_HDR_LEN,
+					  IKE_HDR_LEN, &c), DS_OK);
+	uint8_t *pt;
+	size_t pl;
+	assert_int_equal(ike_sk_open_gcm(km, 36, copy, sizeof msg, &c.pl[0], &pt, &pl), DS_OK);
+	assert_int_equal(pl, 6);
+	assert_memory_equal(pt, plain, 6);
+	/* any modified octet (header, IV, ciphertext, ICV) fails the ICV */
+	size_t spots[] = { 3, IKE_HDR_LEN + 2, IKE_HDR_LEN + 5, IKE_HDR_LEN + 13, sizeof msg - 1 };
+	for (size_t i = 0; i < 5; i++) {
+		memcpy(copy, msg, sizeof msg);
+		copy[spots[i]] ^= 0x40;
+		if (ike_chain_decode(IKE_PL_SK, copy + IKE_HDR_LEN, sizeof msg - IKE_HDR_LEN,
+				     IKE_HDR_LEN, &c) != DS_OK)
+			continue;   /* the SK length itself was hit */
+		assert_int_not_equal(ike_sk_open_gcm(km, 36, copy, sizeof msg, &c.pl[0], &pt, &pl),
+				     DS_OK);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -236,6 +299,7 @@ int main(void)
 		cmocka_unit_test(sa_round_trip),
 		cmocka_unit_test(ts_cp_notify_delete),
 		cmocka_unit_test(eap_and_skf_checks),
+		cmocka_unit_test(sk_gcm_unpadded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

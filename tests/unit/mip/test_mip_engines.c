@@ -655,6 +655,13 @@ static void discovery_and_redirect(void **state)
 	assert_int_equal(w->ue_ike[DS_UE_IKE_START], 2);
 	assert_int_equal(ds_ue_pdn_status_get(w->ue, pdn, &s), DS_OK);
 	assert_int_equal(s.state, DS_UE_PDN_IKE);
+	/* a redirect by name goes through DNS again (RFC 5685 GW Ident Type 3) */
+	w->st = 0;
+	assert_int_equal(ds_ue_ike_redirected_fqdn(w->ue, pdn, "ha2.example.net", w->now), DS_OK);
+	assert_int_equal(w->st, DS_UE_PDN_DISCOVERING);
+	assert_int_equal(ds_ue_ike_redirected_fqdn(w->ue, pdn, "bad name", w->now), DS_E_PARAM);
+	assert_int_equal(ds_ue_dns_answer(w->ue, pdn, &a6, 1, &a4, 1, w->now), DS_OK);
+	assert_int_equal(w->ue_ike[DS_UE_IKE_START], 3);
 	/* an empty answer fails discovery */
 	strcpy(pc.apn, "ims");
 	pdn = ds_ue_pdn_add(w->ue, &pc, w->now, NULL);
