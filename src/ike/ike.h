@@ -203,11 +203,12 @@ typedef struct ds_ike_config {
 	ds_time retransmit_base;       /* first retransmission after (default 1 s), doubles */
 	uint32_t retransmit_tries;     /* retransmissions before giving up (default 6) */
 	ds_time half_open_timeout;     /* responder forgets half-open SAs after (default 30 s) */
-	ds_time ike_lifetime;          /* rekey the IKE SA after (default 0 = never) */
-	ds_time child_lifetime;        /* rekey CHILD_SAs after (default 0 = never) */
-	ds_time dpd_interval;          /* liveness check when idle for (default 0 = off) */
-	uint16_t frag_mtu;             /* RFC 7383 fragment size for IKE datagrams (default 1280) */
-	bool fragmentation;            /* offer / accept IKE fragmentation (RFC 7383) */
+	ds_time ike_lifetime;          /* IKE SA rekeying is not implemented: must be 0 */
+	ds_time child_lifetime;        /* the initiator rekeys CHILD_SAs after (0 = never) */
+	ds_time dpd_interval;          /* liveness check after this long without a message from
+					* the peer (0 = off); failure closes with TIMEOUT */
+	uint16_t frag_mtu;             /* reserved for RFC 7383 (not implemented) */
+	bool fragmentation;            /* RFC 7383 is not implemented: must be false */
 	bool force_natt;               /* initiator: float to 4500 even without NAT (cl. 2.23) */
 	bool keylog;                   /* emit ev.keylog lines (off by default) */
 } ds_ike_config;
@@ -218,7 +219,8 @@ typedef struct ds_ike_connect_params {
 	ds_addr remote;                /* HA address; port 0 = 500 */
 	const char *nai;               /* IDi */
 	const char *apn;               /* IDr */
-	ds_eap_peer *eap;              /* EAP-AKA peer; NULL: IKE_AUTH by PSK (tests only) */
+	ds_eap_peer *eap;              /* EAP-AKA peer; NULL: IKE_AUTH by PSK (tests only). On
+					* success the IKE SA owns it (freed with the SA). */
 	const ds_eap_peer_ops *eap_ops;
 	ds_ike_cp_request cp;
 	const ds_addr *redirected_from;/* RFC 5685 cl. 6: the gateway that redirected us */
@@ -259,7 +261,8 @@ typedef struct ds_ike_counters {
 	uint64_t sas_current, half_open_current;
 } ds_ike_counters;
 
-/* Create a context. NULL on bad config or allocation failure; *err (may be NULL) says why. */
+/* Create a context. NULL on bad config or allocation failure; *err (may be NULL) says why
+ * (DS_E_UNSUPPORTED for ike_lifetime or fragmentation). */
 ds_ike *ds_ike_new(const ds_ike_config *cfg, int *err);
 /* Closes every SA (ev.closed with DS_IKE_CLOSE_SHUTDOWN, nothing sent) and frees. */
 void ds_ike_free(ds_ike *ike);
@@ -286,7 +289,8 @@ int ds_ike_delete(ds_ike_sa *sa, ds_time now);
 int ds_ike_delete_child(ds_ike_sa *sa, uint32_t spi_in, ds_time now);
 /* Liveness check: empty INFORMATIONAL (RFC 7296 cl. 2.4); failure closes with TIMEOUT. */
 int ds_ike_liveness(ds_ike_sa *sa, ds_time now);
-/* Rekey the IKE SA (cl. 2.18) or a CHILD_SA (cl. 2.8, spi_in = our inbound SPI). */
+/* Rekey a CHILD_SA (cl. 2.8, spi_in = our inbound SPI): new pair, then Delete of the old one.
+ * ds_ike_rekey (IKE SA rekeying, cl. 2.18) is not implemented and returns DS_E_UNSUPPORTED. */
 int ds_ike_rekey(ds_ike_sa *sa, ds_time now);
 int ds_ike_rekey_child(ds_ike_sa *sa, uint32_t spi_in, ds_time now);
 

@@ -184,6 +184,7 @@ int ike_child_install(ds_ike_sa *sa, bool exch_init, const ds_ike_suite *s, uint
 	ds_logf(&ike->cfg.log, DS_LOG_INFO, "ike %016llx: CHILD_SA %08x/%08x up (%s)",
 		(unsigned long long)sa->spi_local, spi_in, spi_out,
 		mode == DS_ESP_TRANSPORT ? "transport" : "tunnel");
+	ike_sa_arm(sa);   /* its lifetime joins the SA's deadlines */
 	if (ike->cfg.ev.child_up)
 		ike->cfg.ev.child_up(ike->cfg.ev.ctx, sa, &c);
 	ds_wipe(km, sizeof(km));

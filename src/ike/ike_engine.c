@@ -43,6 +43,12 @@ ds_ike *ds_ike_new(const ds_ike_config *cfg, int *err)
 	    (cfg->role != DS_IKE_INITIATOR && cfg->role != DS_IKE_RESPONDER) ||
 	    cfg->n_ike_suites > IKE_MAX_SUITES || cfg->n_esp_suites > IKE_MAX_SUITES)
 		goto fail;
+	/* Not implemented: IKE SA rekeying (cl. 2.18) and fragmentation (RFC 7383). Refuse
+	 * rather than silently ignore them. */
+	if (cfg->ike_lifetime || cfg->fragmentation) {
+		e = DS_E_UNSUPPORTED;
+		goto fail;
+	}
 	/* The responder must be able to authenticate itself. */
 	if (cfg->role == DS_IKE_RESPONDER && !cfg->signer && !cfg->psk)
 		goto fail;
@@ -258,6 +264,18 @@ void ike_sa_arm(ds_ike_sa *sa)
 		t = sa->req_at;
 	if (sa->expire_at && sa->expire_at < t)
 		t = sa->expire_at;
+	const ds_ike_config *c = &sa->ike->cfg;
+	if (sa->state == DS_IKE_ST_ESTABLISHED && !sa->req_out) {
+		/* cl. 2.4: liveness check after dpd_interval without traffic from the peer. */
+		if (c->dpd_interval && sa->last_rx + c->dpd_interval < t)
+			t = sa->last_rx + c->dpd_interval;
+		/* cl. 2.8: the original initiator rekeys CHILD_SAs at the end of their lifetime
+		 * (one side only, which avoids simultaneous rekeys). */
+		if (c->child_lifetime && sa->initiator)
+			for (ike_child *ch = sa->children; ch; ch = ch->next)
+				if (!ch->rekey_queued && ch->created + c->child_lifetime < t)
+					t = ch->created + c->child_lifetime;
+	}
 	if (t == DS_TIME_NEVER)
 		ds_timerq_cancel(&sa->ike->tq, &sa->timer);
 	else
@@ -298,6 +316,22 @@ static void sa_timer(ds_ike_sa *sa, ds_time now)
 		/* cl. 2.1: retransmit the identical message with exponential back-off. */
 		ike_send_raw(ike, &sa->local, &sa->remote, sa->natt, sa->req, sa->req_len);
 		sa->req_at = now + (ike->cfg.retransmit_base << DS_MIN(sa->req_tries, 16u));
+	}
+	if (sa->state == DS_IKE_ST_ESTABLISHED && !sa->req_out) {
+		const ds_ike_config *c = &ike->cfg;
+		if (c->child_lifetime && sa->initiator) {
+			for (ike_child *ch = sa->children; ch; ch = ch->next) {
+				if (ch->rekey_queued || now < ch->created + c->child_lifetime)
+					continue;
+				ch->rekey_queued = true;
+				ike_op op = { .kind = IKE_OP_REKEY_CHILD, .spi = ch->spi_in };
+				ike_queue_op(sa, &op);
+			}
+		}
+		if (!sa->req_out && c->dpd_interval && now >= sa->last_rx + c->dpd_interval) {
+			ike_op op = { .kind = IKE_OP_LIVENESS };
+			ike_queue_op(sa, &op);
+		}
 	}
 	ike_sa_arm(sa);
 }

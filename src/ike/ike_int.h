@@ -26,6 +26,7 @@ typedef struct ike_child {
 	ds_ike_suite suite;
 	ike_ts tsi, tsr;
 	ds_time created;
+	bool rekey_queued;          /* lifetime rekey requested */
 } ike_child;
 
 /* A CHILD_SA negotiation we started (IKE_AUTH child or CREATE_CHILD_SA). */
