@@ -398,6 +398,30 @@ int ds_ue_ike_redirected(ds_ue *ue, ds_pdn_id pdn, const ds_addr *new_ha, ds_tim
 	return DS_OK;
 }
 
+int ds_ue_ike_redirected_fqdn(ds_ue *ue, ds_pdn_id pdn, const char *fqdn, ds_time now)
+{
+	(void)now;
+	struct ue_pdn *p = ue_pdn_get(ue, pdn);
+	if (!p)
+		return DS_E_NOTFOUND;
+	size_t n = fqdn ? strlen(fqdn) : 0;
+	if (n == 0 || n > DS_UE_FQDN_MAX)
+		return DS_E_PARAM;
+	for (size_t i = 0; i < n; i++) {
+		char c = fqdn[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			  c == '-' || c == '.';
+		if (!ok)
+			return DS_E_PARAM;
+	}
+	ue_release(ue, p);
+	memcpy(p->fqdn, fqdn, n + 1);
+	ue_set_state(ue, p, DS_UE_PDN_DISCOVERING, DS_UE_EV_STATE, 0);
+	if (ue->cfg.ev.dns_query)
+		ue->cfg.ev.dns_query(ue->cfg.ev.ctx, p->id, p->fqdn);
+	return DS_OK;
+}
+
 int ds_ue_ike_deleted(ds_ue *ue, ds_pdn_id pdn, ds_time now)
 {
 	(void)now;

@@ -194,6 +194,9 @@ int ds_ue_ike_up(ds_ue *ue, ds_pdn_id pdn, const ds_ue_ike_info *info, ds_time n
 int ds_ue_ike_failed(ds_ue *ue, ds_pdn_id pdn, ds_time now);
 /* IKEv2 redirect (RFC 5685, R-60): restart bootstrapping towards new_ha. */
 int ds_ue_ike_redirected(ds_ue *ue, ds_pdn_id pdn, const ds_addr *new_ha, ds_time now);
+/* Redirect to a gateway named by FQDN (RFC 5685 cl. 4.2, GW Ident Type 3): the name is resolved
+ * through the dns_query event like an HA-APN, then bootstrapping restarts. */
+int ds_ue_ike_redirected_fqdn(ds_ue *ue, ds_pdn_id pdn, const char *fqdn, ds_time now);
 /* The peer deleted the IKE SA (a bare IKE Delete is a network-initiated detach, R-55). */
 int ds_ue_ike_deleted(ds_ue *ue, ds_pdn_id pdn, ds_time now);
 

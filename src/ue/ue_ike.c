@@ -242,7 +242,6 @@ static void on_closed(void *ctx, ds_ike_sa *sa, int reason, const ds_ike_info *i
 static void on_redirected(void *ctx, ds_ike_sa *sa, const ds_addr *new_gw, const char *fqdn)
 {
 	ds_ue_ike_glue *g = ctx;
-	(void)fqdn;   /* FQDN redirects need a DNS lookup: reported as a failure for now */
 	struct glue_pdn *p = by_sa(g, sa);
 	if (!p)
 		return;
@@ -255,7 +254,7 @@ static void on_redirected(void *ctx, ds_ike_sa *sa, const ds_addr *new_gw, const
 	p->established = false;
 	if (new_gw && new_gw->family != DS_AF_NONE)
 		ds_ue_ike_redirected(g->ue, pdn, new_gw, g->now);
-	else
+	else if (!fqdn || ds_ue_ike_redirected_fqdn(g->ue, pdn, fqdn, g->now) != DS_OK)
 		ds_ue_ike_failed(g->ue, pdn, g->now);
 }
 
