@@ -39,7 +39,7 @@ ds_install_traps
 rm -rf "$out"; mkdir -p "$out/logs"
 "$here/topology.sh" down >/dev/null 2>&1
 ds_on_exit "'$here/topology.sh' down >/dev/null 2>&1"
-ds_on_exit "cp -f '$DS6_DIR'/*/log '$out/logs/' 2>/dev/null; for d in '$DS6_DIR'/*/; do [ -f \"\$d/log\" ] && cp -f \"\$d/log\" '$out/logs/'\$(basename \"\$d\").log; done; true"
+ds_on_exit "for d in '$DS6_DIR'/*/; do [ -f \"\$d/log\" ] && cp -f \"\$d/log\" '$out/logs/'\$(basename \"\$d\").log; done; true"
 
 T0=$(ds_now_ms)
 timeline="$out/timeline.txt"
@@ -145,5 +145,5 @@ ds_wireshark_profile "$keys" "$out/wireshark"
 /usr/bin/python3 "$root/tests/lib/msc.py" "$out/dsmip6.pcapng" "$out/msc" --conf "$out/wireshark" \
 	--name "$TB_HA1_ADDR6=HA" --name "$TB_HA1_ADDR4=HA" --name "$TB_WLAN6_UE=UE (WLAN)" \
 	--name "$TB_NAT_PUBLIC4=UE (via NAT)" --name "$TB_HOME6_UE=UE (3GPP)" \
-	--name "$hoa6=UE (HoA)" >/dev/null || say "no signalling decoded in the capture"
+	--name "$hoa6=UE (HoA)" --name "$TB_NAT4_UE=UE (NAT inside)" >/dev/null || say "no signalling decoded in the capture"
 say "done: capture, keys, chart and timeline in $out"

@@ -18,7 +18,8 @@ MH_TYPES = {0: "BRR", 1: "HoTI", 2: "CoTI", 3: "HoT", 4: "CoT", 5: "BU", 6: "BA"
 IKE_EXCH = {34: "IKE_SA_INIT", 35: "IKE_AUTH", 36: "CREATE_CHILD_SA", 37: "INFORMATIONAL"}
 FIELDS = ["frame.number", "frame.time_relative", "ipv6.src", "ip.src", "ipv6.dst", "ip.dst",
           "mip6.mhtype", "mip6.bu.seqnr", "mip6.ba.seqnr", "mip6.ba.status", "isakmp.exchangetype",
-          "isakmp.flag_r", "esp.spi", "udp.dstport", "udp.srcport"]
+          "isakmp.flag_r", "esp.spi", "udp.dstport", "udp.srcport", "frame.protocols",
+          "ipv6.opt.mipv6.home_address", "ipv6.routing.mipv6.home_address"]
 
 
 def tshark(capture, conf):
@@ -64,7 +65,15 @@ def describe(p):
         name += " response" if first(p["isakmp.flag_r"]) in ("1", "True") else " request"
         return name
     if p["esp.spi"]:
-        return "ESP spi=%s" % first(p["esp.spi"])
+        # Not decrypted (no keys): say what the headers in clear show.
+        shape = ""
+        if p["ipv6.opt.mipv6.home_address"]:
+            shape = " after HAO (BU/BRA)"
+        elif p["ipv6.routing.mipv6.home_address"]:
+            shape = " after Type 2 RH (BA/BRI)"
+        if "4191" in (p["udp.dstport"], p["udp.srcport"]):
+            shape += " in UDP 4191"
+        return "ESP spi=%s%s" % (first(p["esp.spi"]), shape)
     return "?"
 
 
@@ -88,8 +97,13 @@ def main(argv):
             i += 1
     msgs = []
     for p in tshark(capture, conf):
-        src = outer(p["ipv6.src"]) or outer(p["ip.src"])
-        dst = outer(p["ipv6.dst"]) or outer(p["ip.dst"])
+        # The outer header is whichever of IPv4 / IPv6 the frame carries first.
+        protos = p["frame.protocols"].split(":")
+        v4_outer = "ip" in protos and ("ipv6" not in protos or protos.index("ip") < protos.index("ipv6"))
+        if v4_outer:
+            src, dst = outer(p["ip.src"]), outer(p["ip.dst"])
+        else:
+            src, dst = outer(p["ipv6.src"]), outer(p["ipv6.dst"])
         msgs.append((float(p["frame.time_relative"] or 0), names.get(src, src),
                      names.get(dst, dst), describe(p)))
     # dumpcap merges several interfaces; order by capture time.
@@ -99,6 +113,9 @@ def main(argv):
         for e in (s, d):
             if e not in entities:
                 entities.append(e)
+    # The UE's addresses on the left, the network entities (named "HA..." or "PDN GW...") on
+    # the right, each group in order of first appearance.
+    entities.sort(key=lambda e: e.startswith(("HA", "PDN GW")))
     with open(base + ".txt", "w") as f:
         for t, s, d, what in msgs:
             f.write("%9.3f  %-16s -> %-16s %s\n" % (t, s, d, what))
