@@ -158,12 +158,12 @@ static rc_handle *make_handle(ds_eap_radius *r, char *err, size_t errlen)
 	    rc_add_config(rh, "radius_deadtime", "0", "dsmip6", 0) ||
 	    rc_add_config(rh, "bindaddr", "*", "dsmip6", 0) ||
 	    rc_apply_config(rh) != 0) {
-		snprintf(err, errlen, "radcli: configuration refused for server %s", r->server);
+		snprintf(err, errlen, "radcli: configuration refused for server %.100s", r->server);
 		goto fail;
 	}
 	if (rc_read_dictionary(rh, r->dictionary) != 0 ||
 	    rc_read_dictionary_from_buffer(rh, ms_dictionary, sizeof ms_dictionary - 1) != 0) {
-		snprintf(err, errlen, "radcli: cannot read dictionary %s", r->dictionary);
+		snprintf(err, errlen, "radcli: cannot read dictionary %.100s", r->dictionary);
 		goto fail;
 	}
 	return rh;

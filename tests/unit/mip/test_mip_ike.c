@@ -40,6 +40,8 @@ typedef struct stack {
 	size_t nq;
 	enum ds_ue_pdn_state st;
 	int st_ev;
+	bool nat;                  /* NAT between the UE's IPv4 address and the HA */
+	ds_addr nat_pub;
 	int tun_ha;
 	ds_addr ha6, ha4, coa6, coa6b, coa4, pool;
 } stack;
@@ -61,6 +63,18 @@ static void push(stack *s, int to, bool ike, const ds_pkt *p)
 	k->p = *p;
 	memcpy(k->data, p->data, p->len);
 	k->p.data = k->data;
+	/* a NAPT: private address:port <-> public address:(port + 10000), UDP only */
+	if (s->nat && k->p.kind == DS_PKT_UDP) {
+		if (to == 1 && ds_addr_ip_eq(&k->p.src, &s->coa4)) {
+			uint16_t port = k->p.src.port;
+			k->p.src = s->nat_pub;
+			k->p.src.port = (uint16_t)(port + 10000);
+		} else if (to == 0 && ds_addr_ip_eq(&k->p.dst, &s->nat_pub)) {
+			uint16_t port = k->p.dst.port;
+			k->p.dst = s->coa4;
+			k->p.dst.port = (uint16_t)(port - 10000);
+		}
+	}
 }
 
 static void ue_send(void *ctx, const ds_pkt *p) { push(ctx, 1, false, p); }
@@ -136,6 +150,7 @@ static int setup(void **state)
 	ds_addr_parse("2001:db8::1", &s->ha6);
 	ds_addr_parse("192.0.2.1", &s->ha4);
 	ds_addr_parse("198.51.100.9", &s->coa4);
+	ds_addr_parse("203.0.113.50", &s->nat_pub);
 	ds_addr_parse("2001:db8:ff::9", &s->coa6);
 	ds_addr_parse("2001:db8:ee::7", &s->coa6b);
 	ds_addr_parse("2001:db8:1000::/48", &s->pool);
@@ -347,6 +362,47 @@ static void handover_to_ipv4_moves_ike_sa(void **state)
 	assert_int_equal(ds_ue_pdn_state_of(s->ue, pdn), DS_UE_PDN_REGISTERED);
 }
 
+/* R-16, R-29, R-41..R-45 end to end: IPv4-only access behind a NAPT. IKE detects the NAT and
+ * floats to UDP 4500; the BU in UDP 4191 reveals the NAT to the HA, which answers through the
+ * mapping, forces UDP for data, and keeps the IKE SA on the NAT's public address. */
+static void attach_behind_nat(void **state)
+{
+	stack *s = *state;
+	s->nat = true;
+	ds_pdn_id pdn = attach_on(s, true);
+	assert_int_equal(ds_ue_pdn_state_of(s->ue, pdn), DS_UE_PDN_REGISTERED);
+	ds_ue_pdn_status st;
+	ds_ue_pdn_status_get(s->ue, pdn, &st);
+	assert_true(st.nat);
+	assert_int_equal(st.tunnel, DS_UE_TUN_UDP4);
+	assert_int_equal(ds_ha_counters_get(s->ha)->nat_detected, 1);
+	const ds_ha_ue *u = ds_ha_find_ue(s->ha, NAI, "internet");
+	ds_ha_alloc al;
+	ds_ha_ue_alloc(u, &al);
+	assert_int_equal(al.tunnel, DS_HA_TUN_UDP4);
+	assert_true(ds_addr_ip_eq(&al.coa, &s->nat_pub));
+	assert_int_equal(al.coa.port, 4191 + 10000);
+	ds_ike_info hi;
+	memset(&hi, 0, sizeof hi);
+	ds_ike_foreach(s->ike_ha, grab_info, &hi);
+	assert_true(hi.nat_remote);
+	assert_true(ds_addr_ip_eq(&hi.remote, &s->nat_pub));
+	assert_int_equal(hi.remote.port, 4500 + 10000);
+	/* NAT keepalive: a refreshing BU at 110 s keeps the binding */
+	run(s, s->now + 111000);
+	ds_ue_pdn_status_get(s->ue, pdn, &st);
+	assert_int_equal(st.state, DS_UE_PDN_REGISTERED);
+	assert_true(ds_ha_counters_get(s->ha)->ba_status[0] >= 2);
+	/* uplink data through the NAT reaches the PDN */
+	uint8_t up[40] = { 0x60, 0, 0, 0, 0, 0, 59, 64 };
+	memcpy(up + 8, st.hoa.ip, 16);
+	up[24] = 0x20;
+	int before = s->tun_ha;
+	ds_ue_tun_input(s->ue, up, sizeof up, s->now);
+	run(s, s->now + 10);
+	assert_int_equal(s->tun_ha, before + 1);
+}
+
 /* R-50..R-52: detach, then the IKE Delete; the HA releases the PDN connection. */
 static void detach_deletes_ike_sa(void **state)
 {
@@ -397,6 +453,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(full_attach_over_ike, setup, teardown),
 		cmocka_unit_test_setup_teardown(attach_from_ipv4_access, setup, teardown),
+		cmocka_unit_test_setup_teardown(attach_behind_nat, setup, teardown),
 		cmocka_unit_test_setup_teardown(handover_moves_ike_sa, setup, teardown),
 		cmocka_unit_test_setup_teardown(handover_to_ipv4_moves_ike_sa, setup, teardown),
 		cmocka_unit_test_setup_teardown(detach_deletes_ike_sa, setup, teardown),
