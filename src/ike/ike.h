@@ -64,7 +64,7 @@ enum ds_ike_close_reason {
 	DS_IKE_CLOSE_PEER_ERROR,     /* another error notify from the peer (see info.last_notify) */
 	DS_IKE_CLOSE_PROTOCOL,       /* malformed or unexpected peer behaviour */
 	DS_IKE_CLOSE_REDIRECTED,     /* RFC 5685 redirect followed (ev.redirected came first) */
-	DS_IKE_CLOSE_REKEYED,        /* replaced by a rekeyed IKE SA (RFC 7296 cl. 2.18) */
+	DS_IKE_CLOSE_REKEYED,        /* not reported: a rekeyed IKE SA keeps its handle (cl. 2.18) */
 	DS_IKE_CLOSE_SHUTDOWN,       /* ds_ike_free() */
 	DS_IKE_CLOSE_NOT_AUTHORIZED, /* responder: prefix hook refused the NAI / APN */
 };
@@ -203,7 +203,8 @@ typedef struct ds_ike_config {
 	ds_time retransmit_base;       /* first retransmission after (default 1 s), doubles */
 	uint32_t retransmit_tries;     /* retransmissions before giving up (default 6) */
 	ds_time half_open_timeout;     /* responder forgets half-open SAs after (default 30 s) */
-	ds_time ike_lifetime;          /* IKE SA rekeying is not implemented: must be 0 */
+	ds_time ike_lifetime;          /* rekey the IKE SA after this long (0 = never); the
+					* responder role waits 5 % longer so the UE goes first */
 	ds_time child_lifetime;        /* the initiator rekeys CHILD_SAs after (0 = never) */
 	ds_time dpd_interval;          /* liveness check after this long without a message from
 					* the peer (0 = off); failure closes with TIMEOUT */
@@ -262,7 +263,7 @@ typedef struct ds_ike_counters {
 } ds_ike_counters;
 
 /* Create a context. NULL on bad config or allocation failure; *err (may be NULL) says why
- * (DS_E_UNSUPPORTED for ike_lifetime or fragmentation). */
+ * (DS_E_UNSUPPORTED for fragmentation). */
 ds_ike *ds_ike_new(const ds_ike_config *cfg, int *err);
 /* Closes every SA (ev.closed with DS_IKE_CLOSE_SHUTDOWN, nothing sent) and frees. */
 void ds_ike_free(ds_ike *ike);
@@ -289,8 +290,12 @@ int ds_ike_delete(ds_ike_sa *sa, ds_time now);
 int ds_ike_delete_child(ds_ike_sa *sa, uint32_t spi_in, ds_time now);
 /* Liveness check: empty INFORMATIONAL (RFC 7296 cl. 2.4); failure closes with TIMEOUT. */
 int ds_ike_liveness(ds_ike_sa *sa, ds_time now);
-/* Rekey a CHILD_SA (cl. 2.8, spi_in = our inbound SPI): new pair, then Delete of the old one.
- * ds_ike_rekey (IKE SA rekeying, cl. 2.18) is not implemented and returns DS_E_UNSUPPORTED. */
+/* Rekey the IKE SA (cl. 1.3.2, 2.18), either role: CREATE_CHILD_SA with a new DH exchange,
+ * then the Delete of the old IKE SA. The ds_ike_sa handle survives: it takes the new SPIs and
+ * keys and keeps its CHILD_SAs and user pointer; no event is reported (ds_ike_sa_info shows
+ * the new SPIs, the key log gets a line for the new SA). A refused or colliding rekey is
+ * retried later (cl. 2.25). Rekey a CHILD_SA (cl. 2.8, spi_in = our inbound SPI): new pair,
+ * then Delete of the old one. */
 int ds_ike_rekey(ds_ike_sa *sa, ds_time now);
 int ds_ike_rekey_child(ds_ike_sa *sa, uint32_t spi_in, ds_time now);
 

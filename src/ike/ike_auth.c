@@ -286,6 +286,7 @@ static void established(ds_ike_sa *sa)
 	ds_ike *ike = sa->ike;
 	sa->state = DS_IKE_ST_ESTABLISHED;
 	sa->established_at = ike->now;
+	sa->ike_created = ike->now;
 	sa->expire_at = 0;
 	if (sa->in_init_hash) {
 		HASH_DELETE(hh_init, ike->by_init, sa);

@@ -244,6 +244,7 @@ int ike_child_start(ds_ike_sa *sa, const ike_op *op)
 	if (!n)
 		return DS_E_NOSPACE;
 	ng->active = true;
+	sa->child_op = *op;
 	return ike_send_request(sa, IKE_CREATE_CHILD_SA, first, plain, n);
 }
 
@@ -251,6 +252,10 @@ void ike_ccsa_response(ds_ike_sa *sa, const ike_hdr *h, const ike_chain *c)
 {
 	ds_ike *ike = sa->ike;
 	ike_req_done(sa);
+	if (sa->rk.active) {
+		ike_rekey_response(sa, h, c);
+		return;
+	}
 	ike_child_neg ng = sa->neg;
 	sa->neg.active = false;
 	if (!ng.active) {
@@ -271,6 +276,20 @@ void ike_ccsa_response(ds_ike_sa *sa, const ike_hdr *h, const ike_chain *c)
 		ds_logf(&ike->cfg.log, DS_LOG_NOTICE,
 			"ike %016llx: CREATE_CHILD_SA refused or malformed (notify %u)",
 			(unsigned long long)sa->spi_local, e);
+		if (e == IKE_N_TEMPORARY_FAILURE && !sa->retry_op_at && sa->retry_rounds < 5) {
+			/* cl. 2.25: the peer is busy (e.g. rekeying the IKE SA); try again in a
+			 * few seconds, a few times. */
+			uint8_t r = 0;
+			(void)ds_random(&r, 1);
+			sa->retry_rounds++;
+			sa->retry_op = sa->child_op;
+			sa->retry_op_at = ike->now + DS_SEC(1) + (ds_time)r * DS_MS(20);
+			ike_sa_arm(sa);
+		} else if (ng.rekey_spi) {
+			ike_child *old = ike_child_by_in(sa, ng.rekey_spi);
+			if (old)
+				old->rekey_queued = false;   /* the lifetime timer tries again */
+		}
 		ike_run_ops(sa);
 		return;
 	}
@@ -279,6 +298,8 @@ void ike_ccsa_response(ds_ike_sa *sa, const ike_hdr *h, const ike_chain *c)
 										 : DS_ESP_TUNNEL;
 	int rc = ike_child_install(sa, true, &s, ng.spi_in, spi_out, mode, &tsi.ts[0], &tsr.ts[0],
 				   ng.nonce, sizeof(ng.nonce), pn->body, pn->len, ng.rekey_spi);
+	if (rc == DS_OK)
+		sa->retry_rounds = 0;
 	if (rc == DS_OK && ng.rekey_spi) {
 		/* cl. 2.8: the rekey initiator deletes the old CHILD_SA. */
 		ike_op del = { .kind = IKE_OP_DELETE_CHILD, .spi = ng.rekey_spi };
@@ -306,9 +327,12 @@ void ike_ccsa_request(ds_ike_sa *sa, const ike_hdr *h, const ike_chain *c)
 		return;
 	}
 	if (sap.n && sap.prop[0].proto == IKE_PROTO_IKE) {
-		/* IKE SA rekeying (cl. 1.3.2) is not implemented: the peer falls back to a new
-		 * IKE SA (cl. 2.8: NO_ADDITIONAL_SAS for an SA we do not want to create). */
-		ike_respond_notify(sa, IKE_CREATE_CHILD_SA, mid, IKE_N_NO_ADDITIONAL_SAS);
+		ike_rekey_request(sa, h, c, &sap);
+		return;
+	}
+	if (sa->rk.active) {
+		/* cl. 2.25.2: no new or rekeyed CHILD_SA while we rekey the IKE SA. */
+		ike_respond_notify(sa, IKE_CREATE_CHILD_SA, mid, IKE_N_TEMPORARY_FAILURE);
 		return;
 	}
 	ike_ts_pl tsi, tsr;

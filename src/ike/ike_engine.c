@@ -43,9 +43,8 @@ ds_ike *ds_ike_new(const ds_ike_config *cfg, int *err)
 	    (cfg->role != DS_IKE_INITIATOR && cfg->role != DS_IKE_RESPONDER) ||
 	    cfg->n_ike_suites > IKE_MAX_SUITES || cfg->n_esp_suites > IKE_MAX_SUITES)
 		goto fail;
-	/* Not implemented: IKE SA rekeying (cl. 2.18) and fragmentation (RFC 7383). Refuse
-	 * rather than silently ignore them. */
-	if (cfg->ike_lifetime || cfg->fragmentation) {
+	/* Not implemented: fragmentation (RFC 7383). Refuse rather than silently ignore it. */
+	if (cfg->fragmentation) {
 		e = DS_E_UNSUPPORTED;
 		goto fail;
 	}
@@ -118,6 +117,7 @@ static void sa_free(ds_ike_sa *sa)
 	if (sa->eap_peer && sa->eap_ops)
 		sa->eap_ops->free(sa->eap_peer);
 	ds_dh_free(sa->dh);
+	ds_dh_free(sa->rk.dh);
 	ds_cipher_free(sa->c_in);
 	ds_cipher_free(sa->c_out);
 	ike_keys_wipe(&sa->k);
@@ -190,6 +190,7 @@ ds_ike_sa *ike_sa_new(ds_ike *ike, bool initiator, ds_time now)
 		return NULL;
 	sa->ike = ike;
 	sa->initiator = initiator;
+	sa->orig_i = initiator;
 	if (ike_rand_spi64(ike, &sa->spi_local)) {
 		free(sa);
 		return NULL;
@@ -234,6 +235,11 @@ void ike_fill_info(const ds_ike_sa *sa, ds_ike_info *o)
 void ike_sa_close(ds_ike_sa *sa, int reason)
 {
 	ds_ike *ike = sa->ike;
+	if (sa->shadow) {
+		/* The old SA of a rekey: its successor lives on under the same handle. */
+		sa_free(sa);
+		return;
+	}
 	bool was_established = sa->state == DS_IKE_ST_ESTABLISHED || sa->state == DS_IKE_ST_DELETING;
 	if (!was_established && !sa->initiator && ike->ctr.half_open_current)
 		ike->ctr.half_open_current--;
@@ -275,6 +281,11 @@ void ike_sa_arm(ds_ike_sa *sa)
 			for (ike_child *ch = sa->children; ch; ch = ch->next)
 				if (!ch->rekey_queued && ch->created + c->child_lifetime < t)
 					t = ch->created + c->child_lifetime;
+		ds_time due = ike_rekey_due(sa);
+		if (due < t)
+			t = due;
+		if (sa->retry_op_at && sa->retry_op_at < t)
+			t = sa->retry_op_at;
 	}
 	if (t == DS_TIME_NEVER)
 		ds_timerq_cancel(&sa->ike->tq, &sa->timer);
@@ -328,6 +339,20 @@ static void sa_timer(ds_ike_sa *sa, ds_time now)
 				ike_queue_op(sa, &op);
 			}
 		}
+		if (sa->retry_op_at && sa->retry_op_at <= now) {
+			sa->retry_op_at = 0;
+			ike_queue_op(sa, &sa->retry_op);
+		}
+		if (ike_rekey_due(sa) <= now) {
+			/* cl. 2.18: a new IKE SA before the lifetime of this one ends. */
+			sa->rekey_queued = true;
+			sa->rekey_retry_at = 0;
+			ike_op op = { .kind = IKE_OP_REKEY_IKE };
+			if (ike_queue_op(sa, &op)) {
+				sa->rekey_queued = false;
+				sa->rekey_retry_at = now + DS_SEC(10);
+			}
+		}
 		if (!sa->req_out && c->dpd_interval && now >= sa->last_rx + c->dpd_interval) {
 			ike_op op = { .kind = IKE_OP_LIVENESS };
 			ike_queue_op(sa, &op);
@@ -370,7 +395,7 @@ static int seal_msg(ds_ike_sa *sa, uint8_t exch, uint32_t mid, bool response, ui
 		    const uint8_t *plain, size_t len, uint8_t **out, size_t *out_len)
 {
 	ike_hdr h = { .spi_i = sa->spi_i, .spi_r = sa->spi_r, .exchange = exch, .msg_id = mid };
-	h.flags = (sa->initiator ? IKE_FLAG_I : 0) | (response ? IKE_FLAG_R : 0);
+	h.flags = (sa->orig_i ? IKE_FLAG_I : 0) | (response ? IKE_FLAG_R : 0);
 	size_t cap = len + 128;
 	uint8_t *buf = malloc(cap);
 	if (!buf)
@@ -451,6 +476,8 @@ void ike_run_ops(ds_ike_sa *sa)
 		int rc;
 		if (op.kind == IKE_OP_CREATE_CHILD || op.kind == IKE_OP_REKEY_CHILD)
 			rc = ike_child_start(sa, &op);
+		else if (op.kind == IKE_OP_REKEY_IKE)
+			rc = ike_rekey_start(sa);
 		else
 			rc = ike_info_start(sa, &op);
 		if (rc)
@@ -465,9 +492,9 @@ void ike_set_ciphers(ds_ike_sa *sa)
 	const uint8_t *ei = k->sk_ei, *er = k->sk_er, *ai = k->sk_ai, *ar = k->sk_ar;
 	bool gcm = sa->suite.encr == DS_ENCR_AES_GCM_16;
 	sa->c_out = ds_cipher_new(sa->suite.encr, sa->suite.encr_bits, sa->suite.integ,
-				  sa->initiator ? ei : er, gcm ? NULL : (sa->initiator ? ai : ar));
+				  sa->orig_i ? ei : er, gcm ? NULL : (sa->orig_i ? ai : ar));
 	sa->c_in = ds_cipher_new(sa->suite.encr, sa->suite.encr_bits, sa->suite.integ,
-				 sa->initiator ? er : ei, gcm ? NULL : (sa->initiator ? ar : ai));
+				 sa->orig_i ? er : ei, gcm ? NULL : (sa->orig_i ? ar : ai));
 }
 
 static void hex(char *out, const uint8_t *p, size_t n)
@@ -561,7 +588,7 @@ static void sa_input(ds_ike_sa *sa, const ike_hdr *h, const ds_pkt *pkt, const u
 	uint8_t *plain;
 	size_t plain_len;
 	if (sa->suite.encr == DS_ENCR_AES_GCM_16)
-		rc = ike_sk_open_gcm(sa->initiator ? sa->k.sk_er : sa->k.sk_ei, sa->k.encr_len,
+		rc = ike_sk_open_gcm(sa->orig_i ? sa->k.sk_er : sa->k.sk_ei, sa->k.encr_len,
 				     ike->rxbuf, len, sk, &plain, &plain_len);
 	else
 		rc = ike_sk_open(sa->c_in, ike->rxbuf, len, sk, &plain, &plain_len);
@@ -693,7 +720,7 @@ void ds_ike_input(ds_ike *ike, const ds_pkt *pkt, ds_time now)
 	uint64_t mine = from_initiator ? h.spi_r : h.spi_i;
 	ds_ike_sa *sa;
 	HASH_FIND(hh, ike->by_spi, &mine, sizeof(mine), sa);
-	if (!sa || sa->initiator == from_initiator || sa->spi_i != h.spi_i ||
+	if (!sa || sa->orig_i == from_initiator || sa->spi_i != h.spi_i ||
 	    sa->spi_r != h.spi_r) {
 		/* cl. 2.21.4: INVALID_IKE_SPI may be sent, rate-limited; we only count. */
 		ike->ctr.rx_unknown_spi++;
@@ -716,7 +743,7 @@ ds_ike_sa *ds_ike_find(const ds_ike *ike, uint64_t spi_i, uint64_t spi_r)
 		k = ike->cfg.role == DS_IKE_INITIATOR ? spi_r : spi_i;
 		HASH_FIND(hh, ike->by_spi, &k, sizeof(k), sa);
 	}
-	if (sa && (sa->spi_i != spi_i || sa->spi_r != spi_r))
+	if (sa && (sa->spi_i != spi_i || sa->spi_r != spi_r || sa->shadow))
 		return NULL;
 	return sa;
 }
@@ -737,5 +764,6 @@ void ds_ike_foreach(const ds_ike *ike, void (*fn)(void *ctx, const ds_ike_sa *sa
 {
 	const ds_ike_sa *sa, *tmp;
 	HASH_ITER(hh, ike->by_spi, sa, tmp)
-		fn(ctx, sa);
+		if (!sa->shadow)
+			fn(ctx, sa);
 }

@@ -218,14 +218,6 @@ int ds_ike_redirect(ds_ike_sa *sa, const ds_addr *new_gw, ds_time now)
 	return ike_queue_op(sa, &op);
 }
 
-int ds_ike_rekey(ds_ike_sa *sa, ds_time now)
-{
-	/* IKE SA rekeying (cl. 1.3.2, 2.18) is not implemented; hosts re-establish instead. */
-	(void)sa;
-	(void)now;
-	return DS_E_UNSUPPORTED;
-}
-
 int ds_ike_update_peer(ds_ike_sa *sa, const ds_addr *local, const ds_addr *remote, ds_time now)
 {
 	if (!usable(sa))

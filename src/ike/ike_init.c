@@ -115,7 +115,7 @@ static int derive(ds_ike_sa *sa, const ike_ke *ke)
 	int rc = ds_dh_derive(sa->dh, ke->data, ke->len, gir, &gir_len);
 	if (rc)
 		return rc;
-	rc = ike_keys_derive(&sa->suite, NULL, 0, sa->ni, sa->ni_len, sa->nr, sa->nr_len, gir,
+	rc = ike_keys_derive(&sa->suite, 0, NULL, 0, sa->ni, sa->ni_len, sa->nr, sa->nr_len, gir,
 			     gir_len, sa->spi_i, sa->spi_r, &sa->k);
 	ds_wipe(gir, sizeof(gir));
 	if (rc)
@@ -475,9 +475,9 @@ void ike_init_request(ds_ike *ike, const ds_pkt *pkt, const uint8_t *msg, size_t
 
 	/* cl. 2.7 / 1.2: prefer a suite using the group of the KE the initiator sent. */
 	ds_ike_suite suite;
-	int sel = ike_select_ike(ike, &sap, ke.group, &suite);
+	int sel = ike_select_ike(ike, &sap, ke.group, 0, &suite);
 	if (sel < 0) {
-		int any = ike_select_ike(ike, &sap, 0, &suite);
+		int any = ike_select_ike(ike, &sap, 0, 0, &suite);
 		if (any < 0) {
 			ike->ctr.no_proposal++;
 			plain_notify(ike, pkt, h, natt, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);

@@ -39,10 +39,20 @@ typedef struct ike_child_neg {
 	uint32_t rekey_spi;         /* our inbound SPI of the CHILD_SA being rekeyed, 0 if new */
 } ike_child_neg;
 
+/* An IKE SA rekey we started (cl. 1.3.2, 2.18): our new SPI, DH share and nonce. */
+typedef struct ike_rekey_neg {
+	bool active;
+	uint64_t spi;               /* our SPI of the new IKE SA (the initiator SPI) */
+	ds_dh *dh;
+	uint16_t group;
+	uint8_t ke_rounds;          /* INVALID_KE_PAYLOAD retries */
+	uint8_t nonce[IKE_NONCE_LEN];
+} ike_rekey_neg;
+
 /* Requests waiting for the window (RFC 7296 cl. 2.3: we keep window size 1). */
 enum ike_op_kind {
 	IKE_OP_CREATE_CHILD = 1, IKE_OP_REKEY_CHILD, IKE_OP_DELETE_CHILD, IKE_OP_DELETE_IKE,
-	IKE_OP_LIVENESS, IKE_OP_REDIRECT,
+	IKE_OP_LIVENESS, IKE_OP_REDIRECT, IKE_OP_REKEY_IKE,
 };
 typedef struct ike_op {
 	uint8_t kind;
@@ -69,7 +79,11 @@ struct ds_ike_sa {
 	ds_ike *ike;
 	ds_timer timer;
 	uint64_t spi_local;
-	bool initiator;             /* original initiator of this IKE SA (I flag) */
+	bool initiator;             /* our role: we initiated the first IKE SA (the UE) */
+	bool orig_i;                /* original initiator of the current IKE SA (I flag, cl. 2.2:
+				     * after a rekey, whoever initiated the rekey) */
+	bool shadow;                /* the old IKE SA after a rekey: only answers or sends the
+				     * Delete, then vanishes without events (cl. 2.18) */
 	uint8_t state;
 	uint64_t spi_i, spi_r;
 	ds_addr local, remote;
@@ -125,6 +139,10 @@ struct ds_ike_sa {
 	ike_child *children;
 	uint32_t n_children;
 	ike_child_neg neg;
+	ike_op child_op;            /* the CREATE_CHILD_SA request in flight */
+	ike_op retry_op;            /* refused with TEMPORARY_FAILURE: queued again at */
+	ds_time retry_op_at;        /* this time (cl. 2.25: not immediately; 0: none) */
+	uint8_t retry_rounds;
 	ds_ike_child_params auth_child;
 	bool want_child;
 	/* responder: the CHILD_SA asked for in IKE_AUTH, answered in the last response */
@@ -143,6 +161,11 @@ struct ds_ike_sa {
 	ds_addr redirected_from;
 	bool peer_frag_ok;
 	uint16_t last_notify;
+	/* IKE SA rekeying (cl. 2.18) */
+	ike_rekey_neg rk;
+	bool rekey_queued;
+	ds_time ike_created;        /* when the current keys were made (lifetime start) */
+	ds_time rekey_retry_at;     /* a refused rekey is retried then (0: at lifetime) */
 	ds_time established_at, expire_at, last_rx;
 	void *user;
 };
@@ -196,7 +219,8 @@ size_t ike_build_esp_props(const ds_ike *ike, uint32_t spi, ike_proposal *props,
 /* Pick the first acceptable proposal of the peer's (cl. 2.7), in our preference order of
  * suites, only among suites with DH group `group` (0: any). Returns the index in sa->prop or
  * -1; *out gets the suite. */
-int ike_select_ike(const ds_ike *ike, const ike_sa_pl *sa, uint16_t group, ds_ike_suite *out);
+int ike_select_ike(const ds_ike *ike, const ike_sa_pl *sa, uint16_t group, uint8_t spi_size,
+		   ds_ike_suite *out);
 int ike_select_esp(const ds_ike *ike, const ike_sa_pl *sa, ds_ike_suite *out, uint32_t *spi);
 /* Check a responder's single chosen proposal against what we offered. */
 int ike_accept_ike(const ds_ike *ike, const ike_sa_pl *sa, ds_ike_suite *out);
@@ -234,6 +258,15 @@ int ike_child_narrow(const ike_ts_pl *tsi, const ike_ts_pl *tsr, ike_ts *out_i, 
 int ike_child_start(ds_ike_sa *sa, const ike_op *op);
 void ike_ccsa_request(ds_ike_sa *sa, const ike_hdr *h, const ike_chain *c);
 void ike_ccsa_response(ds_ike_sa *sa, const ike_hdr *h, const ike_chain *c);
+
+/* ---- ike_rekey.c ---- */
+int ike_rekey_start(ds_ike_sa *sa);
+/* A CREATE_CHILD_SA request whose SA payload proposes protocol IKE (cl. 1.3.2). */
+void ike_rekey_request(ds_ike_sa *sa, const ike_hdr *h, const ike_chain *c, const ike_sa_pl *sap);
+/* The response to our rekey request (the window is already freed). */
+void ike_rekey_response(ds_ike_sa *sa, const ike_hdr *h, const ike_chain *c);
+/* When the current IKE SA is due for a lifetime rekey (DS_TIME_NEVER: not). */
+ds_time ike_rekey_due(const ds_ike_sa *sa);
 
 /* ---- ike_info.c ---- */
 int ike_info_start(ds_ike_sa *sa, const ike_op *op);

@@ -8,7 +8,8 @@
 #include "core/err.h"
 #include "crypto/crypto.h"
 
-int ike_keys_derive(const ds_ike_suite *s, const uint8_t *old_sk_d, size_t old_len,
+int ike_keys_derive(const ds_ike_suite *s, uint16_t old_prf, const uint8_t *old_sk_d,
+		    size_t old_len,
 		    const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
 		    const uint8_t *gir, size_t gir_len, uint64_t spi_i, uint64_t spi_r, ike_keys *k)
 {
@@ -25,11 +26,15 @@ int ike_keys_derive(const ds_ike_suite *s, const uint8_t *old_sk_d, size_t old_l
 	uint8_t skeyseed[IKE_KEY_MAX];
 	int rc;
 	if (old_sk_d) {
-		/* cl. 2.18: SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr) */
+		/* cl. 2.18: SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr), with the old SA's
+		 * PRF ("the rekeying exchange belongs to the old IKE SA"); its output is
+		 * the key of the new PRF below, any length being fine for the HMAC PRFs. */
+		if (ds_prf_len(old_prf) == 0 || ds_prf_len(old_prf) > IKE_KEY_MAX)
+			return DS_E_PARAM;
 		memcpy(seed, gir, gir_len);
 		memcpy(seed + gir_len, ni, ni_len);
 		memcpy(seed + gir_len + ni_len, nr, nr_len);
-		rc = ds_prf(s->prf, old_sk_d, old_len, seed, gir_len + ni_len + nr_len, skeyseed);
+		rc = ds_prf(old_prf, old_sk_d, old_len, seed, gir_len + ni_len + nr_len, skeyseed);
 	} else {
 		memcpy(seed, ni, ni_len);
 		memcpy(seed + ni_len, nr, nr_len);
@@ -49,7 +54,8 @@ int ike_keys_derive(const ds_ike_suite *s, const uint8_t *old_sk_d, size_t old_l
 
 	size_t total = 3 * k->prf_len + 2 * k->integ_len + 2 * k->encr_len;
 	uint8_t km[7 * IKE_KEY_MAX];
-	rc = ds_prf_plus(s->prf, skeyseed, k->prf_len, seed, n, km, total);
+	size_t seed_len = old_sk_d ? ds_prf_len(old_prf) : k->prf_len;
+	rc = ds_prf_plus(s->prf, skeyseed, seed_len, seed, n, km, total);
 	if (rc == DS_OK) {
 		const uint8_t *p = km;
 		memcpy(k->sk_d, p, k->prf_len); p += k->prf_len;

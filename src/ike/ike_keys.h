@@ -20,10 +20,11 @@ typedef struct ike_keys {
 } ike_keys;
 
 /* cl. 2.14: SKEYSEED = prf(Ni | Nr, g^ir), or for a rekey (cl. 2.18, old_sk_d non-NULL)
- * SKEYSEED = prf(SK_d(old), g^ir | Ni | Nr); then
+ * SKEYSEED = prf_old(SK_d(old), g^ir | Ni | Nr) with the old IKE SA's PRF (old_prf); then
  * {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr).
  * With a PRF whose key size is fixed the nonces would be split; the HMAC PRFs take any key. */
-int ike_keys_derive(const ds_ike_suite *s, const uint8_t *old_sk_d, size_t old_len,
+int ike_keys_derive(const ds_ike_suite *s, uint16_t old_prf, const uint8_t *old_sk_d,
+		    size_t old_len,
 		    const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
 		    const uint8_t *gir, size_t gir_len, uint64_t spi_i, uint64_t spi_r, ike_keys *k);
 

@@ -101,12 +101,13 @@ static bool prop_offers(const ike_proposal *p, const ds_ike_suite *s, bool esp)
 	return encr && prf && integ && dh && esn;
 }
 
-int ike_select_ike(const ds_ike *ike, const ike_sa_pl *sa, uint16_t group, ds_ike_suite *out)
+int ike_select_ike(const ds_ike *ike, const ike_sa_pl *sa, uint16_t group, uint8_t spi_size,
+		   ds_ike_suite *out)
 {
 	/* cl. 2.7: the responder picks one of the offered proposals; we honour the initiator's
 	 * order and within a proposal our own suite order. */
 	for (size_t p = 0; p < sa->n; p++) {
-		if (sa->prop[p].proto != IKE_PROTO_IKE || sa->prop[p].spi_size != 0)
+		if (sa->prop[p].proto != IKE_PROTO_IKE || sa->prop[p].spi_size != spi_size)
 			continue;
 		for (size_t i = 0; i < ike->cfg.n_ike_suites; i++) {
 			if (group && ike->ike_suites[i].dh != group)

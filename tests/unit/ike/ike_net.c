@@ -269,7 +269,8 @@ void net_init(net *n, const net_opts *o)
 	}
 	ds_ike_config ic = { .role = DS_IKE_INITIATOR, .send = send_from_i, .send_ctx = n,
 			     .psk = PSK, .psk_len = sizeof(PSK) - 1, .keylog = o->keylog,
-			     .dpd_interval = o->dpd, .child_lifetime = o->child_lifetime };
+			     .dpd_interval = o->dpd, .child_lifetime = o->child_lifetime,
+			     .ike_lifetime = o->ike_lifetime };
 	if (o->pki_dir)
 		ic.verifier = &n->ue_auth.verifier;
 	ic.ike_suites = o->i_suites;

@@ -92,7 +92,7 @@ typedef struct net_opts {
 	bool ipv4;               /* IPv4 outer addresses */
 	bool keylog;
 	bool no_child;           /* childless IKE_AUTH (RFC 6023) */
-	ds_time dpd, child_lifetime;
+	ds_time dpd, child_lifetime, ike_lifetime;
 	const char *pki_dir;     /* certificate mode: HA signs with <dir>/<ha_cert>.pem */
 	const char *ha_cert;
 	const char *ue_ca;       /* the UE trusts <dir>/<ue_ca>.pem */

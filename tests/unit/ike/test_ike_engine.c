@@ -453,6 +453,217 @@ static void child_lifetime_rekey(void **state)
 	net_free(&n);
 }
 
+/* ---- IKE SA rekeying (RFC 7296 cl. 1.3.2, 2.18) ---- */
+
+static void assert_sa_usable(net *n)
+{
+	/* Both directions still talk over the (new) IKE SA: a liveness check each way and a
+	 * new CHILD_SA whose keys come from the new SK_d must agree on both sides. */
+	uint64_t rx1 = ds_ike_get_counters(n->s[1].ike)->rx, rx0 = ds_ike_get_counters(n->s[0].ike)->rx;
+	uint64_t bad = ds_ike_get_counters(n->s[1].ike)->rx_auth_failed +
+		       ds_ike_get_counters(n->s[0].ike)->rx_auth_failed;
+	assert_int_equal(ds_ike_liveness(n->s[0].sa, n->now), DS_OK);
+	assert_int_equal(ds_ike_liveness(n->s[1].sa, n->now), DS_OK);
+	net_run(n, UNTIL(n));
+	assert_true(ds_ike_get_counters(n->s[1].ike)->rx >= rx1 + 2);
+	assert_true(ds_ike_get_counters(n->s[0].ike)->rx >= rx0 + 2);
+	int up0 = n->s[0].child_up;
+	ds_ike_child_params cp = { .local = n->s[0].info.hoa6, .remote = n->ha, .proto = 135 };
+	assert_int_equal(ds_ike_create_child(n->s[0].sa, &cp, n->now), DS_OK);
+	net_run(n, UNTIL(n));
+	assert_int_equal(n->s[0].child_up, up0 + 1);
+	check_child_pair(n);
+	assert_int_equal(ds_ike_get_counters(n->s[1].ike)->rx_auth_failed +
+				 ds_ike_get_counters(n->s[0].ike)->rx_auth_failed,
+			 bad);
+	assert_int_equal(n->s[0].closed, 0);
+	assert_int_equal(n->s[1].closed, 0);
+}
+
+static void rekey_common(net *n, int who)
+{
+	ds_ike_info before0, before1, after0, after1;
+	ds_ike_sa *ue = n->s[0].sa, *ha = n->s[1].sa;
+	ds_ike_sa_info(ue, &before0);
+	ds_ike_sa_info(ha, &before1);
+	assert_int_equal(ds_ike_rekey(n->s[who].sa, n->now), DS_OK);
+	net_run(n, UNTIL(n));
+	/* the handles survive: same objects, same user data, CHILD_SAs kept, no events */
+	assert_ptr_equal(n->s[0].sa, ue);
+	assert_ptr_equal(n->s[1].sa, ha);
+	assert_int_equal(n->s[0].closed, 0);
+	assert_int_equal(n->s[1].closed, 0);
+	assert_int_equal(n->s[0].established, 1);
+	ds_ike_sa_info(ue, &after0);
+	ds_ike_sa_info(ha, &after1);
+	assert_int_equal(after0.spi_i, after1.spi_i);
+	assert_int_equal(after0.spi_r, after1.spi_r);
+	assert_true(after0.spi_i != before0.spi_i && after0.spi_r != before0.spi_r);
+	assert_int_equal(after0.children, before0.children);
+	assert_int_equal(after1.children, before1.children);
+	assert_int_equal(after0.state, DS_IKE_ST_ESTABLISHED);
+	assert_string_equal(after1.nai, NET_NAI);
+	assert_true(after1.has_hnp);
+	assert_ptr_equal(ds_ike_find(n->s[0].ike, after0.spi_i, after0.spi_r), ue);
+	assert_null(ds_ike_find(n->s[0].ike, before0.spi_i, before0.spi_r));
+	assert_ptr_equal(ds_ike_find_by_esp_spi(n->s[1].ike, n->s[1].child.in.spi), ha);
+	/* the old IKE SA was deleted by the rekey initiator: nothing else is left */
+	assert_int_equal(ds_ike_get_counters(n->s[0].ike)->sas_current, 1);
+	assert_int_equal(ds_ike_get_counters(n->s[1].ike)->sas_current, 1);
+	assert_int_equal(ds_ike_get_counters(n->s[0].ike)->rekeys_ike, 1);
+	assert_int_equal(ds_ike_get_counters(n->s[1].ike)->rekeys_ike, 1);
+	assert_sa_usable(n);
+}
+
+static void ike_rekey_by_ue(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { .keylog = true };
+	net_init(&n, &o);
+	establish(&n, true);
+	rekey_common(&n, 0);
+	/* a second key log line for the new SA, identical on both sides */
+	assert_int_equal(n.s[0].keylog_lines, 2);
+	assert_string_equal(n.s[0].keylog, n.s[1].keylog);
+	/* and the new SA ends normally */
+	assert_int_equal(ds_ike_delete(n.s[0].sa, n.now), DS_OK);
+	net_run(&n, UNTIL(&n));
+	assert_int_equal(n.s[1].close_reason, DS_IKE_CLOSE_PEER_DELETE);
+	assert_int_equal(ds_ike_get_counters(n.s[1].ike)->sas_current, 0);
+	assert_int_equal(ds_ike_next_timeout(n.s[1].ike), DS_TIME_NEVER);
+	net_free(&n);
+}
+
+/* The HA rekeys: it becomes the original initiator of the new IKE SA (cl. 2.2 I flag). */
+static void ike_rekey_by_ha(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { 0 };
+	net_init(&n, &o);
+	establish(&n, true);
+	rekey_common(&n, 1);
+	/* then the UE rekeys back, and the HA deletes */
+	assert_int_equal(ds_ike_rekey(n.s[0].sa, n.now), DS_OK);
+	net_run(&n, UNTIL(&n));
+	assert_int_equal(ds_ike_get_counters(n.s[1].ike)->rekeys_ike, 2);
+	assert_int_equal(ds_ike_get_counters(n.s[1].ike)->sas_current, 1);
+	assert_int_equal(ds_ike_delete(n.s[1].sa, n.now), DS_OK);
+	net_run(&n, UNTIL(&n));
+	assert_int_equal(n.s[0].close_reason, DS_IKE_CLOSE_PEER_DELETE);
+	assert_int_equal(ds_ike_get_counters(n.s[0].ike)->sas_current, 0);
+	net_free(&n);
+}
+
+/* Lose the rekey response (the initiator retransmits, the responder answers from the old
+ * SA's cache) and the Delete of the old SA once. */
+static int drop_rekey_msgs(net *n, const net_pkt *p, uint64_t idx)
+{
+	(void)idx;
+	const uint8_t *m = p->pkt.data + (p->pkt.dst.port == 4500 ? 4 : 0);
+	if (p->pkt.len < 28)
+		return 0;
+	int *seen = n->fault_ctx;
+	if (m[18] == 36 && (m[19] & 0x20) && seen[0]++ == 0)
+		return 1;   /* first CREATE_CHILD_SA response */
+	if (m[18] == 37 && !(m[19] & 0x20) && seen[1]++ == 0)
+		return 1;   /* first INFORMATIONAL request (the Delete) */
+	return 0;
+}
+
+static void ike_rekey_loss(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { 0 };
+	net_init(&n, &o);
+	establish(&n, true);
+	int seen[2] = { 0, 0 };
+	n.fault_ctx = seen;
+	n.fault = drop_rekey_msgs;
+	rekey_common(&n, 0);
+	assert_true(seen[0] >= 2 && seen[1] >= 2);
+	assert_true(ds_ike_get_counters(n.s[1].ike)->rx_duplicates >= 1);
+	net_free(&n);
+}
+
+static void ike_rekey_duplication(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { 0 };
+	net_init(&n, &o);
+	establish(&n, true);
+	n.fault = dup_all;
+	rekey_common(&n, 1);
+	net_free(&n);
+}
+
+/* cfg.ike_lifetime: the UE rekeys on time, again and again; nothing else changes. */
+static void ike_lifetime_rekey(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { .ike_lifetime = DS_SEC(100), .child_lifetime = DS_SEC(70) };
+	net_init(&n, &o);
+	establish(&n, true);
+	net_run(&n, n.now + DS_SEC(350));
+	assert_int_equal(ds_ike_get_counters(n.s[0].ike)->rekeys_ike, 3);
+	assert_int_equal(ds_ike_get_counters(n.s[1].ike)->rekeys_ike, 3);
+	assert_true(ds_ike_get_counters(n.s[0].ike)->rekeys_child >= 4);
+	assert_int_equal(ds_ike_get_counters(n.s[1].ike)->sas_current, 1);
+	assert_int_equal(n.s[0].closed, 0);
+	assert_int_equal(n.s[1].closed, 0);
+	assert_sa_usable(&n);
+	net_free(&n);
+}
+
+/* Both ends rekey at once: each answers the other TEMPORARY_FAILURE (cl. 2.25), retries
+ * after a random pause, and exactly one new IKE SA survives on both sides. */
+static void ike_rekey_collision(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { 0 };
+	net_init(&n, &o);
+	establish(&n, true);
+	assert_int_equal(ds_ike_rekey(n.s[0].sa, n.now), DS_OK);
+	assert_int_equal(ds_ike_rekey(n.s[1].sa, n.now), DS_OK);
+	net_run(&n, n.now + DS_SEC(120));
+	uint64_t r0 = ds_ike_get_counters(n.s[0].ike)->rekeys_ike;
+	assert_true(r0 >= 1);
+	assert_int_equal(ds_ike_get_counters(n.s[1].ike)->rekeys_ike, r0);
+	assert_int_equal(ds_ike_get_counters(n.s[0].ike)->sas_current, 1);
+	assert_int_equal(ds_ike_get_counters(n.s[1].ike)->sas_current, 1);
+	ds_ike_info a, b;
+	ds_ike_sa_info(n.s[0].sa, &a);
+	ds_ike_sa_info(n.s[1].sa, &b);
+	assert_int_equal(a.spi_i, b.spi_i);
+	assert_int_equal(a.spi_r, b.spi_r);
+	assert_sa_usable(&n);
+	net_free(&n);
+}
+
+/* A CHILD_SA rekey in flight: the peer's IKE SA rekey request is answered TEMPORARY_FAILURE
+ * (cl. 2.25.1) and retried after the child exchange. */
+static void ike_rekey_during_child_rekey(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { 0 };
+	net_init(&n, &o);
+	establish(&n, true);
+	assert_int_equal(ds_ike_rekey_child(n.s[1].sa, n.s[1].child.in.spi, n.now), DS_OK);
+	assert_int_equal(ds_ike_rekey(n.s[0].sa, n.now), DS_OK);
+	net_run(&n, n.now + DS_SEC(60));
+	assert_int_equal(ds_ike_get_counters(n.s[0].ike)->rekeys_ike, 1);
+	assert_int_equal(ds_ike_get_counters(n.s[1].ike)->rekeys_child, 1);
+	assert_int_equal(ds_ike_get_counters(n.s[1].ike)->sas_current, 1);
+	assert_sa_usable(&n);
+	net_free(&n);
+}
+
 static void unsupported_config_refused(void **state)
 {
 	(void)state;
@@ -463,10 +674,6 @@ static void unsupported_config_refused(void **state)
 	assert_null(ds_ike_new(&c, &err));
 	assert_int_equal(err, DS_E_UNSUPPORTED);
 	c.fragmentation = false;
-	c.ike_lifetime = DS_SEC(3600);
-	assert_null(ds_ike_new(&c, &err));
-	assert_int_equal(err, DS_E_UNSUPPORTED);
-	c.ike_lifetime = 0;
 	c.psk = NULL;   /* a responder needs a way to authenticate itself */
 	assert_null(ds_ike_new(&c, &err));
 	assert_int_equal(err, DS_E_PARAM);
@@ -662,6 +869,13 @@ int main(void)
 		cmocka_unit_test(liveness_and_dead_peer),
 		cmocka_unit_test(automatic_dpd),
 		cmocka_unit_test(child_lifetime_rekey),
+		cmocka_unit_test(ike_rekey_by_ue),
+		cmocka_unit_test(ike_rekey_by_ha),
+		cmocka_unit_test(ike_rekey_loss),
+		cmocka_unit_test(ike_rekey_duplication),
+		cmocka_unit_test(ike_lifetime_rekey),
+		cmocka_unit_test(ike_rekey_collision),
+		cmocka_unit_test(ike_rekey_during_child_rekey),
 		cmocka_unit_test(unsupported_config_refused),
 		cmocka_unit_test(move_after_k_bit),
 		cmocka_unit_test(redirect_in_init),

@@ -8,6 +8,9 @@
 #include <cmocka.h>
 
 #include "core/err.h"
+#include "crypto/crypto.h"
+#include "crypto/ikev2_keys.h"
+#include "ike/ike_keys.h"
 #include "ike/ike_msg.h"
 #include "ike/ike_sk.h"
 
@@ -291,6 +294,58 @@ static void sk_gcm_unpadded(void **state)
 	}
 }
 
+/* cl. 2.18: the rekeyed IKE SA's keys, with the old SA's PRF (SHA-256) making SKEYSEED and the
+ * new one (SHA-384) expanding it, agree with the crypto area's independent derivation; and
+ * using the new PRF for SKEYSEED (a classic mistake) gives other keys. */
+static void rekey_keys_old_prf(void **state)
+{
+	(void)state;
+	uint8_t sk_d_old[32], ni[32], nr[32], gir[32];
+	for (int i = 0; i < 32; i++) {
+		sk_d_old[i] = (uint8_t)i;
+		ni[i] = (uint8_t)(0x40 + i);
+		nr[i] = (uint8_t)(0x80 + i);
+		gir[i] = (uint8_t)(0xc0 + i);
+	}
+	uint64_t spi_i = 0x0102030405060708ull, spi_r = 0x1112131415161718ull;
+	ds_ike_suite s = { DS_ENCR_AES_GCM_16, 256, DS_INTEG_NONE, DS_PRF_HMAC_SHA2_384,
+			   DS_DH_X25519 };
+	ike_keys k;
+	assert_int_equal(ike_keys_derive(&s, DS_PRF_HMAC_SHA2_256, sk_d_old, 32, ni, 32, nr, 32,
+					 gir, 32, spi_i, spi_r, &k),
+			 DS_OK);
+	/* ds_ikev2_derive_sa_keys keys prf+ with the new PRF's length (48) of SKEYSEED; the 32
+	 * octets of the SHA-256 SKEYSEED followed by zeros are the same HMAC key (RFC 2104 pads
+	 * keys with zeros), so the comparison holds with a zeroed buffer. */
+	uint8_t seed[64] = { 0 };
+	assert_int_equal(ds_ikev2_rekey_skeyseed(DS_PRF_HMAC_SHA2_256, sk_d_old, 32,
+						 DS_PRF_HMAC_SHA2_384, gir, 32, ni, 32, nr, 32,
+						 seed),
+			 DS_OK);
+	uint8_t si[8], sr[8];
+	for (int i = 0; i < 8; i++) {
+		si[i] = (uint8_t)(spi_i >> (56 - 8 * i));
+		sr[i] = (uint8_t)(spi_r >> (56 - 8 * i));
+	}
+	ds_ike_keys ref;
+	assert_int_equal(ds_ikev2_derive_sa_keys(DS_PRF_HMAC_SHA2_384, seed, ni, 32, nr, 32, si,
+						 sr, 36, 0, &ref),
+			 DS_OK);
+	assert_int_equal(k.prf_len, 48);
+	assert_memory_equal(k.sk_d, ref.sk_d, 48);
+	assert_memory_equal(k.sk_ei, ref.sk_ei, 36);
+	assert_memory_equal(k.sk_er, ref.sk_er, 36);
+	assert_memory_equal(k.sk_pr, ref.sk_pr, 48);
+	ike_keys wrong;
+	assert_int_equal(ike_keys_derive(&s, DS_PRF_HMAC_SHA2_384, sk_d_old, 32, ni, 32, nr, 32,
+					 gir, 32, spi_i, spi_r, &wrong),
+			 DS_OK);
+	assert_memory_not_equal(k.sk_d, wrong.sk_d, 48);
+	ike_keys_wipe(&k);
+	ike_keys_wipe(&wrong);
+	ds_ike_keys_wipe(&ref);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -300,6 +355,7 @@ int main(void)
 		cmocka_unit_test(ts_cp_notify_delete),
 		cmocka_unit_test(eap_and_skf_checks),
 		cmocka_unit_test(sk_gcm_unpadded),
+		cmocka_unit_test(rekey_keys_old_prf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
