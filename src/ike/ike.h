@@ -208,8 +208,15 @@ typedef struct ds_ike_config {
 	ds_time child_lifetime;        /* the initiator rekeys CHILD_SAs after (0 = never) */
 	ds_time dpd_interval;          /* liveness check after this long without a message from
 					* the peer (0 = off); failure closes with TIMEOUT */
-	uint16_t frag_mtu;             /* reserved for RFC 7383 (not implemented) */
-	bool fragmentation;            /* RFC 7383 is not implemented: must be false */
+	/* RFC 7383 fragmentation: offered / accepted when set; protected messages whose IP
+	 * datagram would exceed frag_mtu (0: 1280 over IPv6, 576 over IPv4, cl. 2.5.1) are sent
+	 * as SKF fragments. Reassembly keeps at most frag_mem_max octets per context (default
+	 * 16 MiB) and forgets an incomplete message after frag_timeout (default: the time a
+	 * request is retransmitted before giving up, cl. 2.6). */
+	uint16_t frag_mtu;
+	bool fragmentation;
+	size_t frag_mem_max;
+	ds_time frag_timeout;
 	bool force_natt;               /* initiator: float to 4500 even without NAT (cl. 2.23) */
 	bool keylog;                   /* emit ev.keylog lines (off by default) */
 } ds_ike_config;
@@ -262,8 +269,7 @@ typedef struct ds_ike_counters {
 	uint64_t sas_current, half_open_current;
 } ds_ike_counters;
 
-/* Create a context. NULL on bad config or allocation failure; *err (may be NULL) says why
- * (DS_E_UNSUPPORTED for fragmentation). */
+/* Create a context. NULL on bad config or allocation failure; *err (may be NULL) says why. */
 ds_ike *ds_ike_new(const ds_ike_config *cfg, int *err);
 /* Closes every SA (ev.closed with DS_IKE_CLOSE_SHUTDOWN, nothing sent) and frees. */
 void ds_ike_free(ds_ike *ike);

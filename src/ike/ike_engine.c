@@ -43,9 +43,9 @@ ds_ike *ds_ike_new(const ds_ike_config *cfg, int *err)
 	    (cfg->role != DS_IKE_INITIATOR && cfg->role != DS_IKE_RESPONDER) ||
 	    cfg->n_ike_suites > IKE_MAX_SUITES || cfg->n_esp_suites > IKE_MAX_SUITES)
 		goto fail;
-	/* Not implemented: fragmentation (RFC 7383). Refuse rather than silently ignore it. */
-	if (cfg->fragmentation) {
-		e = DS_E_UNSUPPORTED;
+	/* RFC 7383 cl. 2.5.1: a threshold too small to carry any fragment is an error. */
+	if (cfg->frag_mtu && cfg->frag_mtu < 256) {
+		e = DS_E_CONFIG;
 		goto fail;
 	}
 	/* The responder must be able to authenticate itself. */
@@ -85,7 +85,12 @@ ds_ike *ds_ike_new(const ds_ike_config *cfg, int *err)
 	if (!c->retransmit_base) c->retransmit_base = DS_SEC(1);
 	if (!c->retransmit_tries) c->retransmit_tries = 6;
 	if (!c->half_open_timeout) c->half_open_timeout = DS_SEC(30);
-	if (!c->frag_mtu) c->frag_mtu = 1280;
+	if (!c->frag_mem_max) c->frag_mem_max = 16u << 20;
+	/* RFC 7383 cl. 2.6: the reassembly timeout equals the time we retransmit a request
+	 * before giving up (1 + 2 + ... + 64 s with the defaults). */
+	if (!c->frag_timeout)
+		c->frag_timeout = (c->retransmit_base << DS_MIN(c->retransmit_tries + 1, 16u)) -
+				  c->retransmit_base;
 	ds_timerq_init(&ike->tq);
 	ike->rl_bad = (ds_ratelimit)DS_RATELIMIT_INIT(DS_SEC(1), 10);
 	ike->rl_state = (ds_ratelimit)DS_RATELIMIT_INIT(DS_SEC(1), 10);
@@ -118,6 +123,8 @@ static void sa_free(ds_ike_sa *sa)
 		sa->eap_ops->free(sa->eap_peer);
 	ds_dh_free(sa->dh);
 	ds_dh_free(sa->rk.dh);
+	ike_frag_reset(sa, 0);
+	ike_frag_reset(sa, 1);
 	ds_cipher_free(sa->c_in);
 	ds_cipher_free(sa->c_out);
 	ike_keys_wipe(&sa->k);
@@ -287,6 +294,9 @@ void ike_sa_arm(ds_ike_sa *sa)
 		if (sa->retry_op_at && sa->retry_op_at < t)
 			t = sa->retry_op_at;
 	}
+	ds_time fd = ike_frag_deadline(sa);
+	if (fd < t)
+		t = fd;
 	if (t == DS_TIME_NEVER)
 		ds_timerq_cancel(&sa->ike->tq, &sa->timer);
 	else
@@ -305,6 +315,7 @@ static void sa_timer(ds_ike_sa *sa, ds_time now)
 		ike_sa_close(sa, sa->close_pending);
 		return;
 	}
+	ike_frag_expire(sa, now);
 	if (sa->expire_at && now >= sa->expire_at) {
 		/* Half-open responder state or an initiator stuck without answer. */
 		ds_logf(&ike->cfg.log, DS_LOG_INFO, "ike %016llx: half-open SA expired",
@@ -324,8 +335,12 @@ static void sa_timer(ds_ike_sa *sa, ds_time now)
 		}
 		sa->req_tries++;
 		ike->ctr.retransmits++;
-		/* cl. 2.1: retransmit the identical message with exponential back-off. */
-		ike_send_raw(ike, &sa->local, &sa->remote, sa->natt, sa->req, sa->req_len);
+		/* cl. 2.1: retransmit the identical message with exponential back-off (RFC 7383
+		 * cl. 2.6: every fragment of a fragmented one). */
+		if (sa->req_exch == IKE_SA_INIT)
+			ike_send_raw(ike, &sa->local, &sa->remote, sa->natt, sa->req, sa->req_len);
+		else
+			ike_send_stored(sa, sa->req, sa->req_len);
 		sa->req_at = now + (ike->cfg.retransmit_base << DS_MIN(sa->req_tries, 16u));
 	}
 	if (sa->state == DS_IKE_ST_ESTABLISHED && !sa->req_out) {
@@ -402,6 +417,11 @@ static int seal_msg(ds_ike_sa *sa, uint8_t exch, uint32_t mid, bool response, ui
 		return DS_E_NOMEM;
 	size_t n = 0;
 	int rc = ike_sk_seal(sa->c_out, &sa->iv_ctr, &h, first, plain, len, 0, 0, buf, cap, &n);
+	if (rc == DS_OK && ike_frag_needed(sa, n)) {
+		/* RFC 7383 cl. 2.5: too big for one datagram under the threshold: fragments. */
+		free(buf);
+		return ike_frag_seal(sa, &h, first, plain, len, out, out_len);
+	}
 	if (rc == DS_OK && n > IKE_MSG_MAX)
 		rc = DS_E_NOSPACE;
 	if (rc) {
@@ -429,7 +449,7 @@ int ike_send_request(ds_ike_sa *sa, uint8_t exch, uint8_t first, const uint8_t *
 	sa->req_out = true;
 	sa->req_tries = 0;
 	sa->req_at = ike->now + ike->cfg.retransmit_base;
-	ike_send_raw(ike, &sa->local, &sa->remote, sa->natt, m, n);
+	ike_send_stored(sa, m, n);
 	ike_sa_arm(sa);
 	return DS_OK;
 }
@@ -446,7 +466,7 @@ int ike_send_response(ds_ike_sa *sa, uint8_t exch, uint32_t mid, uint8_t first,
 	sa->resp = m;
 	sa->resp_len = n;
 	sa->resp_valid = true;
-	ike_send_raw(sa->ike, &sa->local, &sa->remote, sa->natt, m, n);
+	ike_send_stored(sa, m, n);
 	return DS_OK;
 }
 
@@ -539,6 +559,9 @@ static void bad(ds_ike *ike, const char *what, int rc)
 		   ds_strerror(rc));
 }
 
+static void dispatch(ds_ike_sa *sa, const ike_hdr *h, const ds_pkt *pkt, bool natt,
+		     uint8_t first_np, uint8_t *plain, size_t plain_len);
+
 /* An encrypted message for an existing SA (cl. 2.2 / 2.3 windows, cl. 3.14 SK). */
 static void sa_input(ds_ike_sa *sa, const ike_hdr *h, const ds_pkt *pkt, const uint8_t *msg,
 		     size_t len, bool natt)
@@ -552,9 +575,13 @@ static void sa_input(ds_ike_sa *sa, const ike_hdr *h, const ds_pkt *pkt, const u
 		}
 	} else {
 		if (h->msg_id + 1 == sa->peer_mid && sa->resp_valid) {
-			/* cl. 2.1: a retransmitted request gets the cached response again. */
+			/* cl. 2.1: a retransmitted request gets the cached response again; RFC 7383
+			 * cl. 2.6.1: of a fragmented request only fragment 1 triggers it. */
 			ike->ctr.rx_duplicates++;
-			ike_send_raw(ike, &sa->local, &sa->remote, sa->natt, sa->resp, sa->resp_len);
+			if (h->np == IKE_PL_SKF &&
+			    (len < IKE_HDR_LEN + 8 || ds_get_u16(msg + IKE_HDR_LEN + 4) != 1))
+				return;
+			ike_send_stored(sa, sa->resp, sa->resp_len);
 			return;
 		}
 		if (h->msg_id != sa->peer_mid) {
@@ -579,10 +606,9 @@ static void sa_input(ds_ike_sa *sa, const ike_hdr *h, const ds_pkt *pkt, const u
 		bad(ike, "unprotected message in an IKE SA", DS_E_AUTH);
 		return;
 	}
-	if (sk->type == IKE_PL_SKF) {
-		/* RFC 7383 reassembly is not implemented: we never offer fragmentation, so a
-		 * conformant peer does not send SKF. */
-		bad(ike, "IKE fragment", DS_E_UNSUPPORTED);
+	if (sk->type == IKE_PL_SKF && !sa->frag_ok) {
+		/* RFC 7383 cl. 2.3: fragments only where both announced support. */
+		bad(ike, "IKE fragment without negotiation", DS_E_UNSUPPORTED);
 		return;
 	}
 	uint8_t *plain;
@@ -599,6 +625,27 @@ static void sa_input(ds_ike_sa *sa, const ike_hdr *h, const ds_pkt *pkt, const u
 			   "ike %016llx: SK integrity failure", (unsigned long long)sa->spi_local);
 		return;
 	}
+	uint8_t first_np = sk->np;
+	uint8_t *whole = NULL;
+	if (sk->type == IKE_PL_SKF) {
+		/* RFC 7383 cl. 2.6: an authenticated fragment is stored; the message is processed
+		 * once all fragments are there. */
+		if (!ike_frag_input(sa, h, sk, plain, plain_len, &whole, &plain_len, &first_np))
+			return;
+		plain = whole;
+	}
+	dispatch(sa, h, pkt, natt, first_np, plain, plain_len);
+	free(whole);
+}
+
+/* An authenticated, reassembled message: window, NAT follow-up, then the exchange handler
+ * (which may free the SA). */
+static void dispatch(ds_ike_sa *sa, const ike_hdr *h, const ds_pkt *pkt, bool natt,
+		     uint8_t first_np, uint8_t *plain, size_t plain_len)
+{
+	ds_ike *ike = sa->ike;
+	bool response = (h->flags & IKE_FLAG_R) != 0;
+	int rc;
 	if (!response) {
 		/* An authenticated request takes the window slot; until its response exists a
 		 * retransmission of it is dropped (the back end may still be working on it). */
@@ -606,7 +653,7 @@ static void sa_input(ds_ike_sa *sa, const ike_hdr *h, const ds_pkt *pkt, const u
 		sa->resp_valid = false;
 	}
 	ike_chain c;
-	rc = ike_chain_decode(sk->np, plain, plain_len, 0, &c);
+	rc = ike_chain_decode(first_np, plain, plain_len, 0, &c);
 	if (rc) {
 		/* cl. 2.21.2: a protected, malformed request gets INVALID_SYNTAX. */
 		bad(ike, "SK contents", rc);

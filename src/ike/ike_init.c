@@ -78,6 +78,9 @@ int ike_init_start(ds_ike_sa *sa, ds_time now)
 	/* RFC 6023 cl. 3: we can run an IKE SA without a CHILD_SA in IKE_AUTH (the MH SA then
 	 * comes with CREATE_CHILD_SA once the HoA is known, RFC 5026 cl. 5). */
 	ike_wr_notify(&iw, IKE_N_CHILDLESS_IKEV2_SUPPORTED, NULL, 0);
+	/* RFC 7383 cl. 2.3: we can send and reassemble IKE fragments. */
+	if (ike->cfg.fragmentation)
+		ike_wr_notify(&iw, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
 	size_t n = ike_wr_finish(&iw, NULL);
 	if (!n)
 		return DS_E_NOSPACE;
@@ -280,6 +283,7 @@ void ike_init_response(ds_ike_sa *sa, const uint8_t *msg, size_t len, const ike_
 		sa->remote.port = DS_IKE_NATT_PORT;
 	}
 	sa->peer_frag_ok = ike_find_notify(&c, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED, &n) == DS_OK;
+	sa->frag_ok = sa->peer_frag_ok && ike->cfg.fragmentation;
 	ike_req_done(sa);
 	sa->expire_at = 0;
 	rc = ike_auth_start(sa);
@@ -561,6 +565,12 @@ void ike_init_request(ds_ike *ike, const ds_pkt *pkt, const uint8_t *msg, size_t
 	}
 	if (ike_find_notify(&c, IKE_N_CHILDLESS_IKEV2_SUPPORTED, &n) == DS_OK)
 		ike_wr_notify(&iw, IKE_N_CHILDLESS_IKEV2_SUPPORTED, NULL, 0);
+	/* RFC 7383 cl. 2.3: answer the offer; from IKE_AUTH on both may fragment. */
+	sa->peer_frag_ok = ike_find_notify(&c, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED, &n) == DS_OK;
+	if (sa->peer_frag_ok && ike->cfg.fragmentation) {
+		ike_wr_notify(&iw, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
+		sa->frag_ok = true;
+	}
 	size_t rn = ike_wr_finish(&iw, NULL);
 	sa->msg2 = rn ? malloc(rn) : NULL;
 	if (!sa->msg2) {

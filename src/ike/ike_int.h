@@ -15,6 +15,19 @@
 #define IKE_MAX_SUITES 16
 #define IKE_MAX_OPS 8
 #define IKE_ID_BODY_MAX (4 + DS_IKE_ID_MAX)
+#define IKE_FRAG_MAX 64             /* RFC 7383: fragments per message we send or accept */
+
+/* One fragmented message being reassembled (RFC 7383 cl. 2.6), allocated on its first
+ * authenticated fragment. */
+typedef struct ike_reasm {
+	uint32_t mid;
+	uint16_t total, have;
+	uint8_t first_np;
+	size_t bytes;
+	ds_time expires;
+	uint8_t *chunk[IKE_FRAG_MAX];   /* decrypted contents by Fragment Number - 1 */
+	size_t len[IKE_FRAG_MAX];
+} ike_reasm;
 
 /* One established CHILD_SA (a pair of ESP SAs), indexed by our inbound SPI. */
 typedef struct ike_child {
@@ -159,7 +172,9 @@ struct ds_ike_sa {
 	bool peer_redirect_ok;
 	bool redirected_from_set;
 	ds_addr redirected_from;
-	bool peer_frag_ok;
+	bool peer_frag_ok;          /* the peer sent IKEV2_FRAGMENTATION_SUPPORTED */
+	bool frag_ok;               /* both did: fragment and reassemble (RFC 7383 cl. 2.3) */
+	ike_reasm *reasm[2];        /* [0] a request, [1] a response being reassembled */
 	uint16_t last_notify;
 	/* IKE SA rekeying (cl. 2.18) */
 	ike_rekey_neg rk;
@@ -182,6 +197,7 @@ struct ds_ike {
 	ds_time now;
 	uint8_t cookie_secret[32];
 	ds_ratelimit rl_bad, rl_state, rl_auth;
+	size_t frag_mem;            /* octets held in reassembly, all SAs */
 	uint8_t rxbuf[IKE_MSG_MAX];
 	uint8_t txbuf[IKE_MSG_MAX + 4];
 };
@@ -267,6 +283,23 @@ void ike_rekey_request(ds_ike_sa *sa, const ike_hdr *h, const ike_chain *c, cons
 void ike_rekey_response(ds_ike_sa *sa, const ike_hdr *h, const ike_chain *c);
 /* When the current IKE SA is due for a lifetime rekey (DS_TIME_NEVER: not). */
 ds_time ike_rekey_due(const ds_ike_sa *sa);
+
+/* ---- ike_frag.c (RFC 7383) ---- */
+/* Would a sealed message of this size exceed the fragmentation threshold? */
+bool ike_frag_needed(const ds_ike_sa *sa, size_t sealed_len);
+/* Seal plain as SKF fragments, back to back in one malloc'd buffer. */
+int ike_frag_seal(ds_ike_sa *sa, const ike_hdr *h, uint8_t first, const uint8_t *plain,
+		  size_t len, uint8_t **out, size_t *out_len);
+/* Send a stored message: one IKE message, or all fragments of one. */
+void ike_send_stored(ds_ike_sa *sa, const uint8_t *msgs, size_t len);
+bool ike_stored_is_fragmented(const uint8_t *msgs, size_t len);
+/* An authenticated SKF fragment (chunk: its decrypted contents). Returns 1 with the whole
+ * plaintext (malloc'd, the caller frees) when the message is complete, else 0. */
+int ike_frag_input(ds_ike_sa *sa, const ike_hdr *h, const ike_pl *skf, const uint8_t *chunk,
+		   size_t chunk_len, uint8_t **plain, size_t *plain_len, uint8_t *first_np);
+void ike_frag_reset(ds_ike_sa *sa, int slot);
+ds_time ike_frag_deadline(const ds_ike_sa *sa);
+void ike_frag_expire(ds_ike_sa *sa, ds_time now);
 
 /* ---- ike_info.c ---- */
 int ike_info_start(ds_ike_sa *sa, const ike_op *op);

@@ -106,6 +106,7 @@ static int switch_sa(ds_ike_sa *sa, rekey_result *nr)
 	old->natt = sa->natt;
 	old->nat_local = sa->nat_local;
 	old->nat_remote = sa->nat_remote;
+	old->frag_ok = sa->frag_ok;
 	old->suite = sa->suite;
 	old->k = sa->k;
 	old->have_keys = true;
@@ -142,6 +143,8 @@ static int switch_sa(ds_ike_sa *sa, rekey_result *nr)
 	sa->resp = NULL;
 	sa->resp_len = 0;
 	sa->resp_valid = false;
+	ike_frag_reset(sa, 0);   /* partial messages of the old SA do not carry over */
+	ike_frag_reset(sa, 1);
 	sa->ike_created = ike->now;
 	sa->rekey_retry_at = 0;
 	HASH_ADD(hh, ike->by_spi, spi_local, sizeof(sa->spi_local), sa);

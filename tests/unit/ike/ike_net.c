@@ -27,6 +27,8 @@ static void enqueue(net *n, int to, const ds_pkt *p)
 	memcpy(q->data, p->data, p->len);
 	q->pkt.data = q->data;
 	n->s[to ? 0 : 1].sent++;
+	if (p->len > n->s[to ? 0 : 1].max_dgram)
+		n->s[to ? 0 : 1].max_dgram = p->len;
 	if (n->nat) {
 		/* A NAT between the UE and the HA: the UE's private address:port <-> public. */
 		if (to == 1 && ds_addr_ip_eq(&q->pkt.src, &n->nat_priv)) {
@@ -270,7 +272,8 @@ void net_init(net *n, const net_opts *o)
 	ds_ike_config ic = { .role = DS_IKE_INITIATOR, .send = send_from_i, .send_ctx = n,
 			     .psk = PSK, .psk_len = sizeof(PSK) - 1, .keylog = o->keylog,
 			     .dpd_interval = o->dpd, .child_lifetime = o->child_lifetime,
-			     .ike_lifetime = o->ike_lifetime };
+			     .ike_lifetime = o->ike_lifetime, .fragmentation = o->frag_i,
+			     .frag_mtu = o->frag_mtu };
 	if (o->pki_dir)
 		ic.verifier = &n->ue_auth.verifier;
 	ic.ike_suites = o->i_suites;
@@ -286,7 +289,8 @@ void net_init(net *n, const net_opts *o)
 	ds_ike_config rc = { .role = DS_IKE_RESPONDER, .send = send_from_r, .send_ctx = n,
 			     .psk = PSK, .psk_len = sizeof(PSK) - 1,
 			     .eap = o->async ? n->async_be : n->be,
-			     .cookie_threshold = o->cookie_threshold, .keylog = o->keylog };
+			     .cookie_threshold = o->cookie_threshold, .keylog = o->keylog,
+			     .fragmentation = o->frag_r, .frag_mtu = o->frag_mtu };
 	if (o->pki_dir) {
 		rc.signer = &n->ha_auth.signer;
 		rc.psk = NULL;

@@ -37,6 +37,7 @@ typedef struct side {
 	int keylog_lines;
 	char keylog[800];
 	uint64_t sent;
+	size_t max_dgram;        /* largest UDP payload this side sent */
 } side;
 
 typedef struct net {
@@ -93,6 +94,8 @@ typedef struct net_opts {
 	bool keylog;
 	bool no_child;           /* childless IKE_AUTH (RFC 6023) */
 	ds_time dpd, child_lifetime, ike_lifetime;
+	bool frag_i, frag_r;     /* RFC 7383 on the initiator / responder */
+	uint16_t frag_mtu;       /* both sides (0: the defaults) */
 	const char *pki_dir;     /* certificate mode: HA signs with <dir>/<ha_cert>.pem */
 	const char *ha_cert;
 	const char *ue_ca;       /* the UE trusts <dir>/<ue_ca>.pem */

@@ -17,6 +17,9 @@
 #include "ike_net.h"
 
 #define UNTIL(n) ((n)->now + DS_SEC(5))
+#define IKE_HDR_OFF 28   /* IKE header; the SKF Fragment Number follows its generic header */
+
+static char pki[256];   /* test PKI directory (pki_setup) */
 
 static void check_child_pair(net *n)
 {
@@ -664,15 +667,163 @@ static void ike_rekey_during_child_rekey(void **state)
 	net_free(&n);
 }
 
+/* ---- IKE fragmentation (RFC 7383) ---- */
+
+static const ds_ike_counters *ctr(net *n, int who) { return ds_ike_get_counters(n->s[who].ike); }
+
+/* R-13 with an RSA certificate over IPv6 and a 1024-octet threshold: the HA's first
+ * IKE_AUTH response (about 1150 octets) goes out as SKF fragments, no datagram above it. */
+static void frag_ike_auth_certificate(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { .pki_dir = pki, .ha_cert = "ha-rsa", .ue_ca = "ca", .frag_i = true,
+		       .frag_r = true, .frag_mtu = 1024 };
+	net_init(&n, &o);
+	establish(&n, true);
+	check_child_pair(&n);
+	assert_true(ctr(&n, 1)->fragments_tx >= 2);
+	assert_true(ctr(&n, 0)->reassembled >= 1);
+	assert_int_equal(ctr(&n, 0)->fragments_rx, ctr(&n, 1)->fragments_tx);
+	assert_true(n.s[1].max_dgram <= 1024 - 40 - 8);
+	assert_true(n.s[0].max_dgram <= 1024 - 40 - 8);
+	net_free(&n);
+	/* the same without fragmentation on one side: one big datagram (IP fragments) */
+	net_opts p = o;
+	p.frag_i = false;
+	net_init(&n, &p);
+	establish(&n, true);
+	assert_int_equal(ctr(&n, 1)->fragments_tx, 0);
+	assert_true(n.s[1].max_dgram > 1024 - 40 - 8);
+	net_free(&n);
+}
+
+/* IPv4 behind a NAT (UDP 4500, non-ESP marker): the default 576-octet datagrams of
+ * cl. 2.5.1; then a rekey over the fragmenting SA. */
+static void frag_ipv4_nat_small_mtu(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { .ipv4 = true, .pki_dir = pki, .ha_cert = "ha-rsa", .ue_ca = "ca",
+		       .frag_i = true, .frag_r = true };
+	net_init(&n, &o);
+	n.nat = true;
+	n.nat_priv = n.ue;
+	uint8_t pub[4] = { 203, 0, 113, 5 };
+	n.nat_pub = ds_addr4(pub, 0);
+	establish(&n, true);
+	assert_true(n.s[0].info.nat_local);
+	assert_true(n.s[1].max_dgram <= 576 - 20 - 8);
+	assert_true(n.s[0].max_dgram <= 576 - 20 - 8);
+	assert_true(ctr(&n, 1)->fragments_tx >= 3);
+	assert_true(ctr(&n, 0)->reassembled >= 1);
+	assert_int_equal(ds_ike_rekey(n.s[0].sa, n.now), DS_OK);
+	net_run(&n, UNTIL(&n));
+	assert_int_equal(ctr(&n, 1)->rekeys_ike, 1);
+	assert_int_equal(ctr(&n, 1)->sas_current, 1);
+	assert_int_equal(n.s[0].closed + n.s[1].closed, 0);
+	net_free(&n);
+}
+
+/* Lose fragments: 2 of the first fragmented response and 1 of the first fragmented request.
+ * The initiator retransmits every fragment; the responder answers a retransmitted request
+ * with all fragments of its cached response. */
+static int drop_fragments(net *n, const net_pkt *p, uint64_t idx)
+{
+	(void)idx;
+	int *seen = n->fault_ctx;
+	const uint8_t *m = p->pkt.data + (p->pkt.dst.port == 4500 || p->pkt.src.port == 4500 ? 4 : 0);
+	if (p->pkt.len < 36 || m[16] != 53)
+		return 0;
+	uint16_t num = (uint16_t)(m[IKE_HDR_OFF + 4] << 8 | m[IKE_HDR_OFF + 5]);
+	bool resp = (m[19] & 0x20) != 0;
+	if (resp && num == 2 && seen[0]++ == 0)
+		return 1;
+	if (!resp && num == 1 && seen[1]++ == 0)
+		return 1;
+	return 0;
+}
+
+static void frag_loss(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { .pki_dir = pki, .ha_cert = "ha-rsa", .ue_ca = "ca", .frag_i = true,
+		       .frag_r = true, .frag_mtu = 300 };
+	net_init(&n, &o);
+	int seen[2] = { 0, 0 };
+	n.fault_ctx = seen;
+	n.fault = drop_fragments;
+	establish(&n, true);
+	check_child_pair(&n);
+	assert_true(seen[0] >= 2 && seen[1] >= 2);
+	assert_true(ctr(&n, 0)->retransmits >= 1);
+	assert_true(ctr(&n, 1)->rx_duplicates >= 1);
+	net_free(&n);
+}
+
+static void frag_duplication(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { .pki_dir = pki, .ha_cert = "ha-rsa", .ue_ca = "ca", .frag_i = true,
+		       .frag_r = true, .frag_mtu = 400 };
+	net_init(&n, &o);
+	n.fault = dup_all;
+	establish(&n, true);
+	check_child_pair(&n);
+	/* cl. 2.6.1: a duplicate of a non-first fragment of an answered request is ignored;
+	 * only fragment 1 brings the response back */
+	assert_true(ctr(&n, 1)->rx_duplicates >= ctr(&n, 0)->fragments_tx / 2);
+	net_free(&n);
+}
+
+/* An incomplete fragmented request is forgotten after frag_timeout; memory goes with it and
+ * the SA keeps working. */
+static int drop_request_frag2(net *n, const net_pkt *p, uint64_t idx)
+{
+	(void)idx;
+	(void)n;
+	const uint8_t *m = p->pkt.data;
+	if (p->pkt.len < 36 || m[16] != 53 || (m[19] & 0x20))
+		return 0;
+	return m[IKE_HDR_OFF + 4] == 0 && m[IKE_HDR_OFF + 5] == 2 ? 1 : 0;
+}
+
+static void frag_reassembly_timeout(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { .psk_only = true, .frag_i = true, .frag_r = true, .frag_mtu = 300 };
+	net_init(&n, &o);
+	establish(&n, false);
+	uint64_t reasm = ctr(&n, 1)->reassembled;
+	n.fault = drop_request_frag2;
+	/* a CREATE_CHILD_SA request of ~300 octets: two fragments, the second always lost */
+	ds_ike_child_params cp = { .local = n.s[0].info.hoa6, .remote = n.ha, .proto = 135 };
+	assert_int_equal(ds_ike_create_child(n.s[0].sa, &cp, n.now), DS_OK);
+	net_run(&n, n.now + DS_SEC(300));
+	assert_int_equal(n.s[0].close_reason, DS_IKE_CLOSE_TIMEOUT);
+	assert_true(ctr(&n, 1)->fragments_rx >= 7);
+	assert_int_equal(ctr(&n, 1)->reassembled, reasm);
+	/* the responder forgot the partial request: nothing left to time out but the SA */
+	assert_int_equal(n.s[1].closed, 0);
+	net_free(&n);
+}
+
 static void unsupported_config_refused(void **state)
 {
 	(void)state;
 	uint8_t psk[] = "x";
 	ds_ike_config c = { .role = DS_IKE_RESPONDER, .send = (ds_send_fn)abort, .psk = psk,
-			    .psk_len = 1, .fragmentation = true };
+			    .psk_len = 1, .fragmentation = true, .frag_mtu = 100 };
 	int err = 0;
-	assert_null(ds_ike_new(&c, &err));
-	assert_int_equal(err, DS_E_UNSUPPORTED);
+	assert_null(ds_ike_new(&c, &err));   /* no room for any fragment */
+	assert_int_equal(err, DS_E_CONFIG);
+	c.frag_mtu = 0;
+	ds_ike *ok = ds_ike_new(&c, &err);   /* rekeying and fragmentation are usable now */
+	assert_non_null(ok);
+	ds_ike_free(ok);
 	c.fragmentation = false;
 	c.psk = NULL;   /* a responder needs a way to authenticate itself */
 	assert_null(ds_ike_new(&c, &err));
@@ -790,7 +941,6 @@ static void keylog_off_by_default(void **state)
 	net_free(&n);
 }
 
-static char pki[256];
 
 static int pki_setup(void **state)
 {
@@ -884,6 +1034,11 @@ int main(void)
 		cmocka_unit_test(keylog_off_by_default),
 		cmocka_unit_test_setup_teardown(certificate_auth, pki_setup, pki_teardown),
 		cmocka_unit_test_setup_teardown(rogue_certificate_rejected, pki_setup, pki_teardown),
+		cmocka_unit_test_setup_teardown(frag_ike_auth_certificate, pki_setup, pki_teardown),
+		cmocka_unit_test_setup_teardown(frag_ipv4_nat_small_mtu, pki_setup, pki_teardown),
+		cmocka_unit_test_setup_teardown(frag_loss, pki_setup, pki_teardown),
+		cmocka_unit_test_setup_teardown(frag_duplication, pki_setup, pki_teardown),
+		cmocka_unit_test(frag_reassembly_timeout),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
