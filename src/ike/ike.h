@@ -66,7 +66,26 @@ enum ds_ike_close_reason {
 	DS_IKE_CLOSE_REDIRECTED,     /* RFC 5685 redirect followed (ev.redirected came first) */
 	DS_IKE_CLOSE_REKEYED,        /* not reported: a rekeyed IKE SA keeps its handle (cl. 2.18) */
 	DS_IKE_CLOSE_SHUTDOWN,       /* ds_ike_free() */
-	DS_IKE_CLOSE_NOT_AUTHORIZED, /* responder: prefix hook refused the NAI / APN */
+	DS_IKE_CLOSE_NOT_AUTHORIZED, /* responder: prefix hook or AAA refused the APN (R-18);
+				      * initiator: the HA answered NO_APN_SUBSCRIPTION,
+				      * AUTHORIZATION_REJECTED or PDN_CONNECTION_REJECTION */
+};
+
+/* Error notify types an IKE SA may end with (ds_ike_info.last_notify): RFC 7296 cl. 3.10.1
+ * and the 3GPP private error types of TS 24.302 cl. 8.1.2.2 (Table 8.1.2.2-1), which the HA
+ * sends only with cfg.notify_3gpp (R-18: S2c defaults to AUTHENTICATION_FAILED). */
+enum ds_ike_notify_error {
+	DS_IKE_N_NO_PROPOSAL_CHOSEN = 14,
+	DS_IKE_N_AUTHENTICATION_FAILED = 24,
+	DS_IKE_N_TEMPORARY_FAILURE = 43,
+	DS_IKE_N_PDN_CONNECTION_REJECTION = 8192,
+	DS_IKE_N_MAX_CONNECTION_REACHED = 8193,
+	DS_IKE_N_NON_3GPP_ACCESS_TO_EPC_NOT_ALLOWED = 9000,
+	DS_IKE_N_USER_UNKNOWN = 9001,
+	DS_IKE_N_NO_APN_SUBSCRIPTION = 9002,
+	DS_IKE_N_AUTHORIZATION_REJECTED = 9003,
+	DS_IKE_N_ILLEGAL_ME = 9006,
+	DS_IKE_N_NETWORK_FAILURE = 10500,
 };
 
 /* One cryptographic suite, IANA numbers (crypto.h). For AES-GCM integ is DS_INTEG_NONE. For an
@@ -174,6 +193,14 @@ typedef struct ds_ike_events {
 	/* Optional key log line (Wireshark ikev2_decryption_table / ikev2 key log format); called
 	 * only when cfg.keylog is true. */
 	void (*keylog)(void *ctx, const char *line);
+	/* Responder, optional: after the client is authenticated (its AUTH, after EAP the MSK
+	 * AUTH, verified), return true and fill new_gw to redirect it in the last IKE_AUTH
+	 * response (RFC 5685 cl. 6), e.g. when the AAA names another PDN GW. Only for clients
+	 * that announced redirect support. No prefix is assigned, no CHILD_SA made and no
+	 * `established` is reported; the SA ends with DS_IKE_CLOSE_REDIRECTED once the client
+	 * deletes it (or after half_open_timeout). */
+	bool (*redirect_at_auth)(void *ctx, const char *nai, const char *apn, const ds_addr *peer,
+				 ds_addr *new_gw);
 } ds_ike_events;
 
 typedef struct ds_ike_config {
@@ -218,6 +245,11 @@ typedef struct ds_ike_config {
 	size_t frag_mem_max;
 	ds_time frag_timeout;
 	bool force_natt;               /* initiator: float to 4500 even without NAT (cl. 2.23) */
+	/* Responder: name the cause of a refused IKE_AUTH with the TS 24.302 cl. 8.1.2.2 types
+	 * (unknown user: USER_UNKNOWN, APN not subscribed or refused: NO_APN_SUBSCRIPTION, AAA
+	 * or database failure: NETWORK_FAILURE) instead of AUTHENTICATION_FAILED. Off by default:
+	 * TS 24.303 does not ask for them on S2c (R-18); for UEs that share ePDG code. */
+	bool notify_3gpp;
 	bool keylog;                   /* emit ev.keylog lines (off by default) */
 } ds_ike_config;
 

@@ -234,6 +234,50 @@ static void auth_fail(ds_ike_sa *sa, uint16_t notify)
 	ike_sa_close(sa, DS_IKE_CLOSE_AUTH_FAILED);
 }
 
+/* Initiator: the HA refused IKE_AUTH with `notify` (0: our own check failed). The close
+ * reason sorts the cause; info.last_notify keeps the exact type (TS 24.302 cl. 8.1.2.2). */
+static void refused(ds_ike_sa *sa, uint16_t notify)
+{
+	switch (notify) {
+	case 0:
+	case DS_IKE_N_AUTHENTICATION_FAILED:
+	case DS_IKE_N_USER_UNKNOWN:
+	case DS_IKE_N_ILLEGAL_ME:
+	case DS_IKE_N_NON_3GPP_ACCESS_TO_EPC_NOT_ALLOWED:
+		auth_fail(sa, notify);
+		return;
+	case DS_IKE_N_NO_APN_SUBSCRIPTION:
+	case DS_IKE_N_AUTHORIZATION_REJECTED:
+	case DS_IKE_N_PDN_CONNECTION_REJECTION:
+		sa->ike->ctr.auth_failures++;
+		sa->last_notify = notify;
+		ike_sa_close(sa, DS_IKE_CLOSE_NOT_AUTHORIZED);
+		return;
+	case DS_IKE_N_NO_PROPOSAL_CHOSEN:
+		sa->last_notify = notify;
+		ike_sa_close(sa, DS_IKE_CLOSE_NO_PROPOSAL);
+		return;
+	default:
+		sa->last_notify = notify;
+		ike_sa_close(sa, DS_IKE_CLOSE_PEER_ERROR);
+		return;
+	}
+}
+
+/* Responder: the notify for a refused IKE_AUTH (R-18; TS 24.302 cl. 8.1.2.2 types only with
+ * cfg.notify_3gpp) from the EAP back end's reason (eap/eap_method.h). */
+static uint16_t refusal_notify(const ds_ike *ike, int why)
+{
+	if (!ike->cfg.notify_3gpp)
+		return IKE_N_AUTHENTICATION_FAILED;
+	switch (why) {
+	case DS_EAP_FAIL_UNKNOWN_USER: return DS_IKE_N_USER_UNKNOWN;
+	case DS_EAP_FAIL_APN_NOT_ALLOWED: return DS_IKE_N_NO_APN_SUBSCRIPTION;
+	case DS_EAP_FAIL_BACKEND: return DS_IKE_N_NETWORK_FAILURE;
+	default: return IKE_N_AUTHENTICATION_FAILED;
+	}
+}
+
 static int send_eap(ds_ike_sa *sa, const uint8_t *eap, size_t len, bool with_auth)
 {
 	uint8_t plain[4096];
@@ -381,14 +425,7 @@ void ike_auth_response(ds_ike_sa *sa, const ike_hdr *h, const ike_chain *c)
 		ike_typed id;
 		if (!pa || !pid || ike_id_decode(pid->body, pid->len, &id) ||
 		    pid->len > sizeof(sa->idr)) {
-			if (err == IKE_N_AUTHENTICATION_FAILED || !err) {
-				auth_fail(sa, err);
-			} else {
-				sa->last_notify = err;
-				ike_sa_close(sa, err == IKE_N_NO_PROPOSAL_CHOSEN
-							 ? DS_IKE_CLOSE_NO_PROPOSAL
-							 : DS_IKE_CLOSE_PEER_ERROR);
-			}
+			refused(sa, err);
 			return;
 		}
 		memcpy(sa->idr, pid->body, pid->len);
@@ -408,7 +445,7 @@ void ike_auth_response(ds_ike_sa *sa, const ike_hdr *h, const ike_chain *c)
 	} else if (sa->eap_success) {
 		/* Final response: AUTH from the MSK (cl. 2.16), CP, child. */
 		if (!pa || verify_auth(sa, c, true)) {
-			auth_fail(sa, err);
+			refused(sa, err);
 			return;
 		}
 		finish_initiator(sa, c);
@@ -416,7 +453,7 @@ void ike_auth_response(ds_ike_sa *sa, const ike_hdr *h, const ike_chain *c)
 	}
 	/* EAP round (cl. 2.16). */
 	if (!pe || ike_eap_check(pe->body, pe->len)) {
-		auth_fail(sa, err);
+		refused(sa, err);
 		return;
 	}
 	ike->ctr.eap_rounds++;
@@ -437,7 +474,7 @@ void ike_auth_response(ds_ike_sa *sa, const ike_hdr *h, const ike_chain *c)
 	} else {
 		ds_logf(&ike->cfg.log, DS_LOG_NOTICE, "ike %016llx: EAP failed",
 			(unsigned long long)sa->spi_local);
-		auth_fail(sa, err ? err : IKE_N_AUTHENTICATION_FAILED);
+		refused(sa, err ? err : IKE_N_AUTHENTICATION_FAILED);
 		return;
 	}
 	if (rc)
@@ -518,10 +555,64 @@ static void note_cp(ds_ike_sa *sa, const ike_chain *c)
 	}
 }
 
+/* RFC 5685 cl. 6: the client is authenticated; the host may send it elsewhere. The last
+ * response then carries [IDr] AUTH N(REDIRECT, New_GW_ID) and nothing else (no CHILD_SA, no
+ * configuration); the SA waits for the client's Delete. Returns true when redirected. */
+static bool redirect_after_auth(ds_ike_sa *sa, uint32_t mid, bool use_msk)
+{
+	ds_ike *ike = sa->ike;
+	ds_addr gw;
+	memset(&gw, 0, sizeof(gw));
+	if (!sa->peer_redirect_ok || !ike->cfg.ev.redirect_at_auth ||
+	    !ike->cfg.ev.redirect_at_auth(ike->cfg.ev.ctx, sa->nai, sa->apn, &sa->remote, &gw))
+		return false;
+	uint8_t gid[18];
+	size_t glen;
+	if (ike_gw_identity(&gw, gid, sizeof(gid), &glen))
+		return false;   /* no usable gateway: serve the client here */
+	uint8_t plain[2048];
+	ike_wr iw;
+	ike_wr_begin_inner(&iw, plain, sizeof(plain));
+	if (!use_msk) {
+		ike_wr_pl(&iw, IKE_PL_IDR, false);
+		ds_wr_bytes(&iw.w, sa->idr, sa->idr_len);
+	}
+	uint8_t first = IKE_PL_NONE;
+	size_t n = 0;
+	int rc = write_auth(sa, &iw, use_msk);
+	if (rc == DS_OK) {
+		ike_wr_notify(&iw, IKE_N_REDIRECT, gid, glen);
+		n = ike_wr_finish(&iw, &first);
+		rc = n ? ike_send_response(sa, IKE_AUTH, mid, first, plain, n) : DS_E_NOSPACE;
+	}
+	if (rc) {
+		respond_fail(sa, mid, IKE_N_AUTHENTICATION_FAILED, DS_IKE_CLOSE_PROTOCOL);
+		return true;
+	}
+	ike->ctr.redirects_sent++;
+	ds_logf(&ike->cfg.log, DS_LOG_INFO, "ike %016llx: %s redirected after IKE_AUTH",
+		(unsigned long long)sa->spi_local, sa->nai);
+	/* The SA is valid (both AUTHs checked) so that the client can delete it; it is not
+	 * reported as established and goes after the Delete or the half-open timeout. */
+	if (sa->in_init_hash) {
+		HASH_DELETE(hh_init, ike->by_init, sa);
+		sa->in_init_hash = false;
+	}
+	if (ike->ctr.half_open_current)
+		ike->ctr.half_open_current--;
+	sa->state = DS_IKE_ST_ESTABLISHED;
+	sa->redirect_sent = true;
+	sa->expire_at = ike->now + ike->cfg.half_open_timeout;
+	ike_sa_arm(sa);
+	return true;
+}
+
 /* The last response: AUTH, CP(CFG_REPLY), child (RFC 5026 cl. 4.2.1 / 5). */
 static void finish_responder(ds_ike_sa *sa, uint32_t mid, bool use_msk)
 {
 	ds_ike *ike = sa->ike;
+	if (redirect_after_auth(sa, mid, use_msk))
+		return;
 	memset(&sa->asg, 0, sizeof(sa->asg));
 	int rc = ike->cfg.ev.assign_prefix
 			 ? ike->cfg.ev.assign_prefix(ike->cfg.ev.ctx, sa->nai, sa->apn, &sa->asg)
@@ -530,9 +621,11 @@ static void finish_responder(ds_ike_sa *sa, uint32_t mid, bool use_msk)
 		/* unknown user / APN not allowed / no prefix: AUTHENTICATION_FAILED. */
 		ds_logf(&ike->cfg.log, DS_LOG_NOTICE, "ike %016llx: %s on %s not authorised: %s",
 			(unsigned long long)sa->spi_local, sa->nai, sa->apn, ds_strerror(rc));
-		respond_fail(sa, mid, IKE_N_AUTHENTICATION_FAILED,
-			     rc == DS_E_EXHAUSTED ? DS_IKE_CLOSE_PROTOCOL
-						  : DS_IKE_CLOSE_NOT_AUTHORIZED);
+		bool apn = rc != DS_E_EXHAUSTED;
+		respond_fail(sa, mid,
+			     apn ? refusal_notify(ike, DS_EAP_FAIL_APN_NOT_ALLOWED)
+				 : IKE_N_AUTHENTICATION_FAILED,
+			     apn ? DS_IKE_CLOSE_NOT_AUTHORIZED : DS_IKE_CLOSE_PROTOCOL);
 		return;
 	}
 	uint8_t plain[4096];
@@ -647,12 +740,18 @@ static void eap_done(void *cb_ctx, int status, const uint8_t *eap_out, size_t ea
 		sa->msk_len = msk_len;
 		sa->eap_success = true;
 	} else if (status != DS_EAP_CONTINUE) {
-		/* EAP-Failure to the UE, then the SA goes (cl. 2.16). */
-		ike_wr_notify(&iw, IKE_N_AUTHENTICATION_FAILED, NULL, 0);
+		/* R-18: EAP-Failure to the UE with the refusal notify, then the SA goes
+		 * (cl. 2.16). The back end says why, when it can. */
+		int why = sa->eap_sess && ike->cfg.eap.ops->reason
+				  ? ike->cfg.eap.ops->reason(sa->eap_sess)
+				  : DS_EAP_FAIL_NONE;
+		uint16_t nt = refusal_notify(ike, why);
+		ike_wr_notify(&iw, nt, NULL, 0);
 		respond(sa, mid, &iw);
 		ike->ctr.auth_failures++;
-		sa->last_notify = IKE_N_AUTHENTICATION_FAILED;
-		sa->close_pending = DS_IKE_CLOSE_AUTH_FAILED;
+		sa->last_notify = nt;
+		sa->close_pending = why == DS_EAP_FAIL_APN_NOT_ALLOWED ? DS_IKE_CLOSE_NOT_AUTHORIZED
+								       : DS_IKE_CLOSE_AUTH_FAILED;
 		ike_sa_arm(sa);
 		return;
 	}

@@ -278,7 +278,7 @@ void ike_sa_arm(ds_ike_sa *sa)
 	if (sa->expire_at && sa->expire_at < t)
 		t = sa->expire_at;
 	const ds_ike_config *c = &sa->ike->cfg;
-	if (sa->state == DS_IKE_ST_ESTABLISHED && !sa->req_out) {
+	if (sa->state == DS_IKE_ST_ESTABLISHED && !sa->req_out && !sa->redirect_sent) {
 		/* cl. 2.4: liveness check after dpd_interval without traffic from the peer. */
 		if (c->dpd_interval && sa->last_rx + c->dpd_interval < t)
 			t = sa->last_rx + c->dpd_interval;
@@ -320,7 +320,7 @@ static void sa_timer(ds_ike_sa *sa, ds_time now)
 		/* Half-open responder state or an initiator stuck without answer. */
 		ds_logf(&ike->cfg.log, DS_LOG_INFO, "ike %016llx: half-open SA expired",
 			(unsigned long long)sa->spi_local);
-		ike_sa_close(sa, DS_IKE_CLOSE_TIMEOUT);
+		ike_sa_close(sa, sa->redirect_sent ? DS_IKE_CLOSE_REDIRECTED : DS_IKE_CLOSE_TIMEOUT);
 		return;
 	}
 	if (sa->req_out && now >= sa->req_at) {
@@ -343,7 +343,7 @@ static void sa_timer(ds_ike_sa *sa, ds_time now)
 			ike_send_stored(sa, sa->req, sa->req_len);
 		sa->req_at = now + (ike->cfg.retransmit_base << DS_MIN(sa->req_tries, 16u));
 	}
-	if (sa->state == DS_IKE_ST_ESTABLISHED && !sa->req_out) {
+	if (sa->state == DS_IKE_ST_ESTABLISHED && !sa->req_out && !sa->redirect_sent) {
 		const ds_ike_config *c = &ike->cfg;
 		if (c->child_lifetime && sa->initiator) {
 			for (ike_child *ch = sa->children; ch; ch = ch->next) {

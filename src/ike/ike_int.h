@@ -170,6 +170,7 @@ struct ds_ike_sa {
 	int close_pending;          /* close reason to apply from the timer (0: none) */
 	/* features */
 	bool peer_redirect_ok;
+	bool redirect_sent;         /* responder: REDIRECT in the last IKE_AUTH response */
 	bool redirected_from_set;
 	ds_addr redirected_from;
 	bool peer_frag_ok;          /* the peer sent IKEV2_FRAGMENTATION_SUPPORTED */

@@ -89,7 +89,7 @@ static void ev_child_down(void *ctx, ds_ike_sa *sa, uint32_t in, uint32_t out)
 static void ev_closed(void *ctx, ds_ike_sa *sa, int reason, const ds_ike_info *info)
 {
 	side *s = ctx;
-	(void)info;
+	s->close_notify = info->last_notify;
 	if (s->sa == sa)
 		s->sa = NULL;
 	s->closed++;
@@ -140,6 +140,21 @@ static bool ev_redirect_init(void *ctx, const ds_addr *peer, ds_addr *gw)
 	if (n->redirect_init <= 0)
 		return false;
 	n->redirect_init--;
+	*gw = n->redirect_gw;
+	return true;
+}
+
+static bool ev_redirect_auth(void *ctx, const char *nai, const char *apn, const ds_addr *peer,
+			     ds_addr *gw)
+{
+	net *n = g_net;
+	(void)ctx;
+	(void)peer;
+	if (n->redirect_auth <= 0)
+		return false;
+	assert_string_equal(nai, NET_NAI);   /* the authenticated identity and the APN */
+	assert_string_equal(apn, NET_APN);
+	n->redirect_auth--;
 	*gw = n->redirect_gw;
 	return true;
 }
@@ -290,7 +305,8 @@ void net_init(net *n, const net_opts *o)
 			     .psk = PSK, .psk_len = sizeof(PSK) - 1,
 			     .eap = o->async ? n->async_be : n->be,
 			     .cookie_threshold = o->cookie_threshold, .keylog = o->keylog,
-			     .fragmentation = o->frag_r, .frag_mtu = o->frag_mtu };
+			     .fragmentation = o->frag_r, .frag_mtu = o->frag_mtu,
+			     .notify_3gpp = o->notify_3gpp };
 	if (o->pki_dir) {
 		rc.signer = &n->ha_auth.signer;
 		rc.psk = NULL;
@@ -301,7 +317,8 @@ void net_init(net *n, const net_opts *o)
 	rc.ev = (ds_ike_events){ .ctx = &n->s[1], .established = ev_established,
 				 .child_up = ev_child_up, .child_down = ev_child_down,
 				 .closed = ev_closed, .assign_prefix = ev_assign,
-				 .redirect_at_init = ev_redirect_init, .keylog = ev_keylog };
+				 .redirect_at_init = ev_redirect_init, .keylog = ev_keylog,
+				 .redirect_at_auth = ev_redirect_auth };
 	n->s[1].ike = ds_ike_new(&rc, &err);
 	assert_non_null(n->s[1].ike);
 }

@@ -29,6 +29,7 @@ typedef struct side {
 	ds_ike *ike;
 	ds_ike_sa *sa;           /* last SA seen in an event */
 	int established, closed, close_reason, child_up, child_down, redirected;
+	uint16_t close_notify;   /* info.last_notify of the last close */
 	ds_ike_info info;        /* from established */
 	ds_ike_child child;      /* last child_up (keys copied below) */
 	uint8_t child_in_key[64], child_out_key[64], child_in_ikey[64], child_out_ikey[64];
@@ -74,6 +75,7 @@ typedef struct net {
 	/* responder prefix hook */
 	bool deny_apn;
 	int redirect_init;       /* >0: redirect IKE_SA_INIT to redirect_gw */
+	int redirect_auth;       /* >0: redirect after authentication (last IKE_AUTH) */
 	ds_addr redirect_gw;
 	ds_addr ue, ha;
 	bool no_child;
@@ -95,6 +97,7 @@ typedef struct net_opts {
 	bool no_child;           /* childless IKE_AUTH (RFC 6023) */
 	ds_time dpd, child_lifetime, ike_lifetime;
 	bool frag_i, frag_r;     /* RFC 7383 on the initiator / responder */
+	bool notify_3gpp;        /* responder names refusals with TS 24.302 types */
 	uint16_t frag_mtu;       /* both sides (0: the defaults) */
 	const char *pki_dir;     /* certificate mode: HA signs with <dir>/<ha_cert>.pem */
 	const char *ha_cert;

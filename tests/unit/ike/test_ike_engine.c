@@ -161,6 +161,52 @@ static void apn_not_allowed_fails(void **state)
 	net_free(&n);
 }
 
+/* R-18 and TS 24.302 cl. 8.1.2.2: by default every refusal is AUTHENTICATION_FAILED; with
+ * notify_3gpp the HA names the cause from the EAP back end / prefix hook, and the UE reports it
+ * in closed() (reason and info.last_notify). */
+static void refusal_notifies(void **state)
+{
+	(void)state;
+	static const char *unknown = "0001010999999999@nai.epc.mnc001.mcc001.3gppnetwork.org";
+	struct {
+		bool n3gpp;
+		const char *nai, *apn;
+		bool deny;
+		int ue_reason, ha_reason;
+		uint16_t notify;
+	} cases[] = {
+		{ false, unknown, NET_APN, false, DS_IKE_CLOSE_AUTH_FAILED, DS_IKE_CLOSE_AUTH_FAILED,
+		  DS_IKE_N_AUTHENTICATION_FAILED },
+		{ true, unknown, NET_APN, false, DS_IKE_CLOSE_AUTH_FAILED, DS_IKE_CLOSE_AUTH_FAILED,
+		  DS_IKE_N_USER_UNKNOWN },
+		/* the subscriber has no such APN: the EAP server refuses it */
+		{ false, NET_NAI, "corporate", false, DS_IKE_CLOSE_AUTH_FAILED,
+		  DS_IKE_CLOSE_NOT_AUTHORIZED, DS_IKE_N_AUTHENTICATION_FAILED },
+		{ true, NET_NAI, "corporate", false, DS_IKE_CLOSE_NOT_AUTHORIZED,
+		  DS_IKE_CLOSE_NOT_AUTHORIZED, DS_IKE_N_NO_APN_SUBSCRIPTION },
+		/* EAP succeeds, the prefix hook refuses the APN */
+		{ true, NET_NAI, NET_APN, true, DS_IKE_CLOSE_NOT_AUTHORIZED,
+		  DS_IKE_CLOSE_NOT_AUTHORIZED, DS_IKE_N_NO_APN_SUBSCRIPTION },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		net n;
+		net_opts o = { .notify_3gpp = cases[i].n3gpp };
+		net_init(&n, &o);
+		n.deny_apn = cases[i].deny;
+		ds_eap_peer *peer;
+		assert_non_null(net_connect(&n, cases[i].nai, cases[i].apn, &peer, NULL));
+		net_run(&n, UNTIL(&n));
+		assert_int_equal(n.s[0].established + n.s[1].established, 0);
+		assert_int_equal(n.s[0].closed, 1);
+		assert_int_equal(n.s[0].close_reason, cases[i].ue_reason);
+		assert_int_equal(n.s[0].close_notify, cases[i].notify);
+		assert_int_equal(n.s[1].close_reason, cases[i].ha_reason);
+		assert_int_equal(n.s[1].close_notify, cases[i].notify);
+		assert_int_equal(ds_ike_get_counters(n.s[1].ike)->sas_current, 0);
+		net_free(&n);
+	}
+}
+
 /* Drop the first copy of packets 0 (IKE_SA_INIT request) and 4 (first IKE_AUTH response:
  * 1 is the retransmitted IKE_SA_INIT, 2 its response, 3 the first IKE_AUTH request). */
 static int drop_some(net *n, const net_pkt *p, uint64_t idx)
@@ -895,6 +941,58 @@ static void redirect_established(void **state)
 	net_free(&n);
 }
 
+static int drop_informational(net *n, const net_pkt *p, uint64_t idx)
+{
+	(void)n;
+	(void)idx;
+	return p->pkt.len >= 28 && p->pkt.data[18] == 37 ? 1 : 0;
+}
+
+/* RFC 5685 cl. 6: the HA redirects in the last IKE_AUTH response, after EAP and both MSK AUTHs
+ * are checked: no prefix, no CHILD_SA, no `established`; the UE follows and deletes the SA. */
+static void redirect_in_last_auth(void **state)
+{
+	(void)state;
+	for (int psk = 0; psk < 2; psk++) {
+		net n;
+		net_opts o = { .psk_only = psk == 1 };
+		net_init(&n, &o);
+		n.redirect_auth = 1;
+		uint8_t gw[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0xb, [15] = 0x04 };
+		n.redirect_gw = ds_addr6(gw, 500);
+		ds_eap_peer *peer;
+		assert_non_null(net_connect(&n, NET_NAI, NET_APN, psk ? NULL : &peer, NULL));
+		net_run(&n, UNTIL(&n));
+		assert_int_equal(n.s[0].redirected, 1);
+		assert_true(ds_addr_ip_eq(&n.s[0].redirect_to, &n.redirect_gw));
+		assert_int_equal(n.s[0].established, 0);
+		assert_int_equal(n.s[1].established, 0);
+		assert_int_equal(n.s[0].child_up + n.s[1].child_up, 0);
+		assert_int_equal(n.s[1].closed, 1);
+		assert_int_equal(n.s[1].close_reason, DS_IKE_CLOSE_REDIRECTED);
+		assert_int_equal(n.s[0].closed, 1);
+		assert_int_equal(ds_ike_get_counters(n.s[1].ike)->redirects_sent, 1);
+		assert_int_equal(ds_ike_get_counters(n.s[1].ike)->sas_current, 0);
+		assert_int_equal(ds_ike_get_counters(n.s[1].ike)->half_open_current, 0);
+		assert_int_equal(ds_ike_get_counters(n.s[1].ike)->auth_failures, 0);
+		net_free(&n);
+	}
+	/* a client that never deletes: the HA forgets it after half_open_timeout */
+	net n;
+	net_opts o = { 0 };
+	net_init(&n, &o);
+	n.redirect_auth = 1;
+	uint8_t gw[4] = { 198, 51, 100, 9 };
+	n.redirect_gw = ds_addr4(gw, 500);
+	ds_eap_peer *peer;
+	assert_non_null(net_connect(&n, NET_NAI, NET_APN, &peer, NULL));
+	n.fault = drop_informational;
+	net_run(&n, n.now + DS_SEC(200));
+	assert_int_equal(n.s[1].close_reason, DS_IKE_CLOSE_REDIRECTED);
+	assert_int_equal(ds_ike_get_counters(n.s[1].ike)->sas_current, 0);
+	net_free(&n);
+}
+
 static void cookies_under_load(void **state)
 {
 	(void)state;
@@ -1006,6 +1104,7 @@ int main(void)
 		cmocka_unit_test(eap_wrong_k_fails),
 		cmocka_unit_test(unknown_user_fails),
 		cmocka_unit_test(apn_not_allowed_fails),
+		cmocka_unit_test(refusal_notifies),
 		cmocka_unit_test(loss_retransmits),
 		cmocka_unit_test(duplication),
 		cmocka_unit_test(invalid_ke_retry),
@@ -1030,6 +1129,7 @@ int main(void)
 		cmocka_unit_test(move_after_k_bit),
 		cmocka_unit_test(redirect_in_init),
 		cmocka_unit_test(redirect_established),
+		cmocka_unit_test(redirect_in_last_auth),
 		cmocka_unit_test(cookies_under_load),
 		cmocka_unit_test(keylog_off_by_default),
 		cmocka_unit_test_setup_teardown(certificate_auth, pki_setup, pki_teardown),
