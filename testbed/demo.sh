@@ -75,7 +75,7 @@ check_data WLAN
 
 say "long TCP stream cn -> UE HoA [$hoa6]:9000 (a record every 5 ms)"
 x ue "$probe" stream-recv "$hoa6" 9000 "$out/stream.jsonl" & rpid=$!
-ds_wait_for 5 x ue ss -Hltn "sport = :9000"
+ds_wait_for 5 ds_has_output x ue ss -Hltn "sport = :9000"
 x cn "$probe" stream-send "$hoa6" 9000 600 "$out/stream.stop" & spid=$!
 ds_on_exit "touch '$out/stream.stop'"
 sleep 1

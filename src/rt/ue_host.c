@@ -450,9 +450,14 @@ static void ue_ike_cb(void *ctx, ds_pdn_id id, enum ds_ue_ike_action action, voi
 	ds_time now = ds_rt_now();
 	int rc = DS_OK;
 	switch (action) {
-	case DS_UE_IKE_START:
-		rc = start_ike(h, p, local, ha, NULL);
+	case DS_UE_IKE_START: {
+		/* RFC 5685 cl. 6 / R-60: the first IKE_SA_INIT after a redirect names the gateway
+		 * that redirected us (REDIRECTED_FROM); later attempts are ordinary ones */
+		ds_addr from = p->redirected_from;
+		memset(&p->redirected_from, 0, sizeof p->redirected_from);
+		rc = start_ike(h, p, local, ha, from.family != DS_AF_NONE ? &from : NULL);
 		break;
+	}
 	case DS_UE_IKE_MOVE:
 		/* RFC 5555 cl. 5.1 / RFC 4877: the IKE SA follows the new CoA after the BA (K=1) */
 		/* the HA address follows the CoA's family (IPv4-only access: the HA's IPv4) */
@@ -510,6 +515,26 @@ static void established_cb(void *ctx, ds_ike_sa *sa, const ds_ike_info *info)
 	event_active(h->defer_ev, 0, 0);
 }
 
+/* The HA's IPv6 address for this PDN connection: configured, discovered (DNS AAAA, kept by the
+ * UE engine) or the IKE peer when IKE runs over IPv6. */
+static bool ha6_of(ds_ue_host *h, const ue_pdn *p, ds_addr *out)
+{
+	const ds_ue_pdn_conf *pc = &h->conf.pdn[p->idx];
+	ds_ue_pdn_status st;
+	memset(out, 0, sizeof *out);
+	if (pc->ha6.family == DS_AF_INET6)
+		*out = pc->ha6;
+	else if (p->info.remote.family == DS_AF_INET6)
+		*out = p->info.remote;
+	else if (ds_ue_pdn_status_get(h->ue, p->id, &st) == DS_OK && st.ha6.family == DS_AF_INET6)
+		*out = st.ha6;
+	else
+		return false;
+	out->port = 0;
+	out->plen = 0;
+	return true;
+}
+
 /* Deferred work: CREATE_CHILD_SA between HoA (HNP | IID) and the HA once the prefix is known. */
 static void on_defer(evutil_socket_t fd, short what, void *arg)
 {
@@ -524,12 +549,18 @@ static void on_defer(evutil_socket_t fd, short what, void *arg)
 		ds_addr hoa = p->info.hnp;
 		memcpy(hoa.ip + 8, h->iid, 8);
 		hoa.plen = 0;
-		ds_ike_child_params cp = { .local = hoa, .remote = p->info.remote, .proto = 135,
-					   .mode = DS_ESP_TRANSPORT };
-		cp.remote.port = 0;
+		/* RFC 5555 cl. 4.2 / RFC 4877: the SA protecting MH runs between the HoA and the
+		 * HA's IPv6 address, also when IKE itself runs over IPv4 (IPv4-only access) */
 		const ds_ue_pdn_conf *pc = &h->conf.pdn[p->idx];
-		if (pc->ha6.family == DS_AF_INET6)
-			cp.remote = pc->ha6;
+		ds_addr ha6;
+		if (!ha6_of(h, p, &ha6)) {
+			ds_logf(&h->log.lg, DS_LOG_ERR, "PDN %s: no IPv6 address of the HA known (DNS "
+				"AAAA or ha6): no SA for the Mobility Header", pc->apn);
+			ds_ike_delete(p->ike, ds_rt_now());
+			continue;
+		}
+		ds_ike_child_params cp = { .local = hoa, .remote = ha6, .proto = 135,
+					   .mode = DS_ESP_TRANSPORT };
 		int rc = ds_ike_create_child(p->ike, &cp, ds_rt_now());
 		if (rc != DS_OK)
 			ds_logf(&h->log.lg, DS_LOG_ERR, "PDN %s: CREATE_CHILD_SA for the HoA: %s",
@@ -569,9 +600,7 @@ static void child_up_cb(void *ctx, ds_ike_sa *sa, const ds_ike_child *child)
 	ui.hnp = p->info.hnp;
 	ui.hnp_lifetime_s = p->info.hnp_lifetime_s;
 	const ds_ue_pdn_conf *pc = &h->conf.pdn[p->idx];
-	ui.ha6 = pc->ha6.family ? pc->ha6 : (p->info.remote.family == DS_AF_INET6 ? p->info.remote
-										  : ui.ha6);
-	ui.ha6.port = 0;
+	ha6_of(h, p, &ui.ha6);
 	ui.ha4 = pc->ha4.family ? pc->ha4 : (p->info.remote.family == DS_AF_INET ? p->info.remote
 										 : ui.ha4);
 	ui.ha4.port = 0;
@@ -615,8 +644,31 @@ static void redirected_cb(void *ctx, ds_ike_sa *sa, const ds_addr *new_gw, const
 	char a[DS_ADDR_STRLEN];
 	ds_logf(&h->log.lg, DS_LOG_NOTICE, "PDN %s: redirected to %s", h->conf.pdn[p->idx].apn,
 		new_gw && new_gw->family ? ds_addr_fmt(new_gw, a, sizeof a) : (fqdn ? fqdn : "?"));
+	ds_time now = ds_rt_now();
+	ds_ike_info old;
+	ds_ike_sa_info(sa, &old);
+	p->redirected_from = old.remote;
+	p->redirected_from.port = 0;
+	/* the old SA is no longer this PDN connection's: its closure is not a failure */
+	p->ike = NULL;
+	p->ike_up = false;
+	p->eap = NULL; /* freed by the IKE engine with the old SA */
+	/* RFC 5685 cl. 5: a client redirected during an active session SHOULD delete its IKE SA
+	 * with the old gateway, which then releases the PDN connection (TS 24.303 cl. 5.1.2.2) */
+	if (old.state == DS_IKE_ST_ESTABLISHED)
+		ds_ike_delete(sa, now);
+	int rc;
 	if (new_gw && new_gw->family)
-		ds_ue_ike_redirected(h->ue, p->id, new_gw, ds_rt_now());
+		rc = ds_ue_ike_redirected(h->ue, p->id, new_gw, now);
+	else if (fqdn && fqdn[0]) /* cl. 4.2 GW Ident Type 3: resolved like an HA-APN */
+		rc = ds_ue_ike_redirected_fqdn(h->ue, p->id, fqdn, now);
+	else
+		rc = DS_E_PARAM;
+	if (rc != DS_OK) {
+		memset(&p->redirected_from, 0, sizeof p->redirected_from);
+		ds_ue_ike_failed(h->ue, p->id, now);
+	}
+	ds_ue_host_sync(h);
 }
 
 static void keylog_cb(void *ctx, const char *line)
@@ -814,6 +866,10 @@ static int setup_engines(ds_ue_host *h)
 	ic.ev.keylog = keylog_cb;
 	ic.log = h->log.lg;
 	ic.keylog = h->keylog.ike != NULL;
+	/* RFC 5555 cl. 5: the mobile node runs its IKE SA over UDP 4500 regardless of a NAT, so
+	 * that an SA moved behind a NAT later (BA with K=1) keeps the encapsulation the HA
+	 * follows to the new NAT mapping (RFC 7296 cl. 2.23) */
+	ic.force_natt = true;
 	h->verifier.ctx = h;
 	h->verifier.verify = verify_cb;
 	ic.verifier = &h->verifier;

@@ -51,6 +51,7 @@ typedef struct ue_pdn {
 	enum ds_ue_tunnel_mode tunnel;
 	enum ds_ue_pdn_state state;
 	ds_addr tun_local, tun_ha;
+	ds_addr redirected_from; /* RFC 5685 cl. 6: the gateway that redirected the next IKE SA */
 } ue_pdn;
 
 struct ds_ue_host {

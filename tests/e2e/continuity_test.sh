@@ -10,7 +10,7 @@ ds6_start_ue ue || ds_die "dsmip6-ue did not start"
 ds6_wait_registered ue 30 || ds_die "attach over WLAN"
 h6=$(ds6_hoa6 ue); h4=$(ds6_hoa4 ue)
 x ue "$PROBE" stream-recv "$h6" 9000 "$E2E_OUT/stream.jsonl" & rpid=$!
-ds_wait_for 5 x ue ss -Hltn "sport = :9000"
+ds_wait_for 5 ds_has_output x ue ss -Hltn "sport = :9000"
 x cn "$PROBE" stream-send "$h6" 9000 600 "$E2E_OUT/stop" & spid=$!
 ds_on_exit "touch '$E2E_OUT/stop'"
 sleep 1

@@ -28,7 +28,7 @@ ping4_ok() { x "$1" ping -4 -c1 -W2 ${3:+-I "$3"} "$2"; }
 tcp_peer() {
 	local out="$tmp/peer.$RANDOM"
 	x "$1" "$probe" tcp-serve "$2" 7000 "$out" & local spid=$!
-	ds_wait_for 5 x "$1" ss -Hltn "sport = :7000" || true
+	ds_wait_for 5 ds_has_output x "$1" ss -Hltn "sport = :7000" || true
 	x "$3" "$probe" tcp-connect "$2" 7000 ${4:+"$4"} || { kill "$spid" 2>/dev/null; wait "$spid"; return 1; }
 	wait "$spid" && cat "$out"
 }

@@ -66,6 +66,10 @@ ds_wait_for() {
 	done
 }
 
+# ds_has_output CMD...: true when CMD succeeds and prints something. For listings that exit 0
+# with nothing to list (ss, ip): "wait until a socket listens" must not pass on an empty list.
+ds_has_output() { local o; o=$("$@" 2>/dev/null) && [ -n "$o" ]; }
+
 # Milliseconds since the epoch (for timelines).
 ds_now_ms() { echo $(($(date +%s%N) / 1000000)); }
 

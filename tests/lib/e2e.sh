@@ -57,7 +57,7 @@ e2e_data() { # label hoa6 [hoa4] [cn6] [cn4]
 e2e_tcp() { # label server-address (on the UE; cn connects) [cn address expected as peer]
 	local out="$E2E_OUT/peer.$RANDOM" port=$((30000 + RANDOM % 10000)) ok=0 peer=
 	x ue "$PROBE" tcp-serve "$2" "$port" "$out" & local spid=$!
-	ds_wait_for 5 x ue ss -Hltn "sport = :$port"
+	ds_wait_for 5 ds_has_output x ue ss -Hltn "sport = :$port"
 	if x cn "$PROBE" tcp-connect "$2" "$port" && wait "$spid"; then
 		peer=$(cat "$out")
 		if [ -n "${3:-}" ]; then [ "$peer" = "$3" ] && ok=1
