@@ -3,7 +3,7 @@
 #   WHO=ue       UE-initiated: de-registration BU (lifetime 0) + BA, then the IKE SA deleted
 #                (INFORMATIONAL with a Delete payload)
 #   WHO=network  HA-initiated: Binding Revocation Indication / Acknowledgement (RFC 5846,
-#                MH type 8) and the IKE SA deleted
+#                MH type 16, B.R. Type 1 / 2) and the IKE SA deleted
 # Afterwards the HA holds no binding and the home addresses are unreachable.
 . "$(dirname "$0")/../lib/e2e.sh"
 WHO=${1:-${WHO:-ue}}
@@ -28,8 +28,8 @@ if [ "$WHO" = ue ]; then
 	e2e_expect "de-registration BU (lifetime 0)" "$CAP" "$DS_MH_FILTER and mip6.mhtype == 5 and mip6.bu.lifetime == 0"
 	e2e_expect "BA to the de-registration" "$CAP" "$DS_MH_FILTER and mip6.mhtype == 6"  2
 else
-	e2e_expect "Binding Revocation Indication from the HA" "$CAP" "$DS_MH_FILTER and mip6.mhtype == 8 and ipv6.src == $TB_HA1_ADDR6"
-	e2e_expect "Binding Revocation Acknowledgement from the UE" "$CAP" "$DS_MH_FILTER and mip6.mhtype == 8 and ipv6.dst == $TB_HA1_ADDR6"
+	e2e_expect "Binding Revocation Indication from the HA" "$CAP" "$DS_MH_FILTER and mip6.mhtype == 16 and mip6.bri_br.type == 1 and ipv6.src == $TB_HA1_ADDR6"
+	e2e_expect "Binding Revocation Acknowledgement from the UE" "$CAP" "$DS_MH_FILTER and mip6.mhtype == 16 and mip6.bri_br.type == 2 and ipv6.dst == $TB_HA1_ADDR6"
 fi
 e2e_expect "IKE SA deleted (INFORMATIONAL with Delete)" "$CAP" "isakmp.exchangetype == 37 and isakmp.typepayload == 42"
 ds_summary

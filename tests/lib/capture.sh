@@ -86,7 +86,7 @@ DS_MH_FILTER="mipv6 and not icmpv6 and not icmp"
 
 # ds_mh_sequence PCAP [extra filter]: the Mobility Header message sequence, one line per message:
 # "time|outer src|outer dst|MH type|BU seq|BA seq|BA status", with the MH type numbers of
-# RFC 6275 cl. 6.1 (5 BU, 6 BA, 7 BE) and RFC 5846 (8 BRI/BRA).
+# RFC 6275 cl. 6.1 (5 BU, 6 BA, 7 BE) and RFC 5846 cl. 6.1 (16 Binding Revocation: BRI/BRA).
 ds_mh_sequence() {
 	ds_tshark_fields "$1" "$DS_MH_FILTER${2:+ and ($2)}" frame.time_relative ipv6.src ipv6.dst \
 		mip6.mhtype mip6.bu.seqnr mip6.ba.seqnr mip6.ba.status | sort -t'|' -k1,1g

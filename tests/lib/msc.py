@@ -13,13 +13,15 @@ import shutil
 import subprocess
 import sys
 
+# RFC 6275 cl. 6.1; RFC 5846 cl. 6.1: type 16 is Binding Revocation, B.R. Type 1 BRI, 2 BRA
 MH_TYPES = {0: "BRR", 1: "HoTI", 2: "CoTI", 3: "HoT", 4: "CoT", 5: "BU", 6: "BA", 7: "BE",
-            8: "BRI/BRA"}
+            16: "Binding Revocation"}
+BR_TYPES = {1: "BRI", 2: "BRA"}
 IKE_EXCH = {34: "IKE_SA_INIT", 35: "IKE_AUTH", 36: "CREATE_CHILD_SA", 37: "INFORMATIONAL"}
 FIELDS = ["frame.number", "frame.time_relative", "ipv6.src", "ip.src", "ipv6.dst", "ip.dst",
           "mip6.mhtype", "mip6.bu.seqnr", "mip6.ba.seqnr", "mip6.ba.status", "isakmp.exchangetype",
           "isakmp.flag_r", "esp.spi", "udp.dstport", "udp.srcport", "frame.protocols",
-          "ipv6.opt.mipv6.home_address", "ipv6.routing.mipv6.home_address"]
+          "ipv6.opt.mipv6.home_address", "ipv6.routing.mipv6.home_address", "mip6.bri_br.type"]
 
 
 def tshark(capture, conf):
@@ -50,6 +52,9 @@ def describe(p):
         types = [int(t) for t in p["mip6.mhtype"].split(",") if t]
         t = types[-1]
         name = MH_TYPES.get(t, "MH type %d" % t)
+        if t == 16 and p["mip6.bri_br.type"]:
+            br = int(first(p["mip6.bri_br.type"]))
+            name = BR_TYPES.get(br, "Binding Revocation type %d" % br)
         if t == 5 and p["mip6.bu.seqnr"]:
             name += " seq=%s" % first(p["mip6.bu.seqnr"])
         if t == 6 and p["mip6.ba.seqnr"]:
