@@ -301,6 +301,31 @@ static int cmd_detach(void *ctx, const cJSON *args, cJSON *res, char *err, size_
 	return rc;
 }
 
+/* The PDN GW side of a 3GPP-access PDN connection (TS 23.402 cl. 5.3, TS 24.303 cl. 5.1.2.3):
+ * the prefix given to the UE on the 3GPP access is the one its S2c bootstrap later gets as the
+ * HNP (MIP6_HOME_PREFIX), so the UE finds itself on its home link. The same allocation the IKE
+ * responder uses, so both report the same prefix, also after a restart. */
+static int cmd_pdn_prefix(void *ctx, const cJSON *args, cJSON *res, char *err, size_t len)
+{
+	ds_ha_host *h = ctx;
+	const char *nai = ds_ctl_arg(args, "nai", 0), *apn = ds_ctl_arg(args, "apn", 1);
+	if (!nai || !apn) {
+		snprintf(err, len, "usage: pdn-prefix NAI APN");
+		return DS_E_PARAM;
+	}
+	ds_addr hnp;
+	uint32_t lifetime = 0;
+	int rc = ds_ha_assign_hnp(h->ha, nai, apn, &hnp, &lifetime);
+	ds_rt_timer_sync(&h->ha_timer);
+	if (rc != DS_OK) {
+		snprintf(err, len, "no prefix for %s / %s: %s", nai, apn, ds_strerror(rc));
+		return rc;
+	}
+	add_addr(res, "hnp", &hnp);
+	cJSON_AddNumberToObject(res, "lifetime", lifetime);
+	return DS_OK;
+}
+
 static int cmd_redirect(void *ctx, const cJSON *args, cJSON *res, char *err, size_t len)
 {
 	ds_ha_host *h = ctx;
@@ -357,6 +382,8 @@ const ds_ctl_cmd ds_ha_ctl_cmds[] = {
 	{ "subscriber-remove", "IMSI", cmd_sub_remove },
 	{ "detach", "NAI APN: network-initiated detach (Binding Revocation)", cmd_detach },
 	{ "redirect", "NAI APN ADDRESS: move the UE to another HA (RFC 5685)", cmd_redirect },
+	{ "pdn-prefix", "NAI APN: the HNP of that PDN connection, allocated if new (3GPP access)",
+	  cmd_pdn_prefix },
 	{ "log-level", "err|warn|notice|info|debug", cmd_log_level },
 	{ "reload", "re-read the configuration file", cmd_reload },
 	{ NULL, NULL, NULL },

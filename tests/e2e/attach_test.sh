@@ -4,26 +4,42 @@
 #   ACCESS=wlan  IPv6 care-of address (BU with HAO inside ESP)
 #   ACCESS=nat   IPv4-only access behind a NAT (BU in UDP 4191 with the IPv4 CoA option, BA with
 #                NAT detection F=1, RFC 5555 cl. 4.1)
-#   ACCESS=home  3GPP access: the UE is on its home link (cl. 5.1.2.3 home link detection),
-#                no binding is registered, data flows natively
+#   ACCESS=home  3GPP access: the UE's link carries its PDN connection's prefix from the attach
+#                on (cl. 5.1.2.3 home link detection), no BU is sent, data flows natively
 . "$(dirname "$0")/../lib/e2e.sh"
 ACCESS=${1:-${ACCESS:-wlan}}
 echo "# attach over $ACCESS ($DS_TB_PREFIX)"
+if [ "$ACCESS" = home ]; then
+	# TS 24.303 cl. 5.1.2.3 / R-19, R-20: on the 3GPP access the UE's link carries its PDN
+	# connection's prefix, allocated by the same PDN GW, from the attach on; the S2c bootstrap
+	# then returns that prefix as the HNP, the UE finds itself at home and sends no BU at all
+	# (R-01). The emulated 3GPP attach happens before the daemon starts.
+	e2e_accesses
+	ds6_start_ha pgw 1 || ds_die "dsmip6-ha did not start"
+	hnp=$(ds6_ha_pdn_prefix pgw) || ds_die "PDN GW prefix allocation"
+	link6=$(ds6_ue_addr_in "$hnp")
+	echo "# 3GPP PDN connection prefix $hnp, UE address $link6"
+	"$TB/access.sh" home up --hoa6 "$link6"
+	ds6_start_ue ue || ds_die "dsmip6-ue did not start"
+	ds_check "UE detects its home link" ds_wait_for 30 ds6_at_home ue
+	h6=$(ds6_hoa6 ue)
+	[ "$h6" = "$link6" ] && ds_pass "HoA = HNP | IID is the UE's 3GPP address ($h6)" ||
+		ds_fail "HoA ('$h6') is the UE's 3GPP address $link6"
+	sleep 2   # a BU, if one were (wrongly) sent, is answered within this time
+	e2e_data "home link" "$h6" "" "$TB_CN6" "$TB_CN4"
+	# IPv4 at home: the 3GPP access's own address; no IPv4 HoA is requested over S2c at home
+	ds_check "home link: cn -> UE IPv4 (3GPP access) ping" x cn ping -4 -c3 -i0.2 -W2 "$TB_HOME4_UE"
+	e2e_tcp "home link: TCP cn -> UE IPv4 (3GPP access)" "$TB_HOME4_UE" "$TB_CN4"
+	e2e_stop_capture
+	e2e_expect "IKE_SA_INIT and IKE_AUTH over the home link" "$CAP" "isakmp.exchangetype == 35 and ipv6.src == $link6"
+	e2e_expect_none "no BU from the home link (R-01)" "$CAP" "$DS_MH_FILTER and mip6.mhtype == 5"
+	[ "$(ds6_ctl pgw status '{}' --get bindings)" = 0 ] && ds_pass "HA holds no binding" ||
+		ds_fail "HA holds no binding"
+	ds_summary; exit
+fi
 e2e_accesses "$ACCESS"
 ds6_start_ha pgw 1 || ds_die "dsmip6-ha did not start"
 ds6_start_ue ue || ds_die "dsmip6-ue did not start"
-
-if [ "$ACCESS" = home ]; then
-	# The 3GPP attach hands the UE its home addresses on the home link.
-	ds_wait_for 30 eval '[ -n "$(ds6_hoa6 ue)" ]' || ds_fail "UE got a home address"
-	h6=$(ds6_hoa6 ue); h4=$(ds6_hoa4 ue)
-	"$TB/access.sh" home up --hoa6 "$h6" ${h4:+--hoa4 "$h4"}
-	ds_check "UE detects its home link" ds_wait_for 30 ds6_at_home ue
-	e2e_data "home link" "$h6" "$h4"
-	e2e_stop_capture
-	e2e_expect_none "no BU registered from the home link" "$CAP" "$DS_MH_FILTER and mip6.mhtype == 5 and mip6.bu.lifetime > 0"
-	ds_summary; exit
-fi
 
 ds_check "UE registered over $ACCESS" ds6_wait_registered ue 30
 h6=$(ds6_hoa6 ue); h4=$(ds6_hoa4 ue); coa=$(ds6_coa ue)

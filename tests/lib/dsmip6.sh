@@ -184,5 +184,22 @@ ds6_wait_coa() { # role expected-coa [timeout] [pdn]
 ds6_ha_detach() { # role [apn]
 	ds6_ctl "$1" detach "{\"nai\":\"$TB_NAI\",\"apn\":\"${2:-$TB_APN1}\"}" >/dev/null
 }
+# 3GPP attach emulation (TS 24.303 cl. 5.1.2.3, TS 23.402 cl. 5.3): the PDN GW allocates the
+# PDN connection's prefix, which the UE's S2c bootstrap later receives as its HNP.
+ds6_ha_pdn_prefix() { # role [apn] -> the HNP (PREFIX/64)
+	ds6_ctl "$1" pdn-prefix "{\"nai\":\"$TB_NAI\",\"apn\":\"${2:-$TB_APN1}\"}" --get hnp
+}
+# The address the UE forms in a /64 with its own interface identifier, which dsmip6-ue also uses
+# for its HoA (HNP | IID): the first 64 bits of SHA-256(NAI), universal/local bit cleared
+# (docs/operations.md).
+ds6_ue_addr_in() { # PREFIX/64 [nai]
+	python3 - "$1" "${2:-$TB_NAI}" <<'PY'
+import hashlib, ipaddress, sys
+net = ipaddress.IPv6Network(sys.argv[1], strict=False)
+iid = bytearray(hashlib.sha256(sys.argv[2].encode()).digest()[:8])
+iid[0] &= 0xfd
+print(ipaddress.IPv6Address(net.network_address.packed[:8] + bytes(iid)))
+PY
+}
 # HA counters: ds6_counter ROLE PATH (dotted, e.g. ha.bu_received)
 ds6_counter() { ds6_ctl "$1" counters '{}' --get "$2"; }
