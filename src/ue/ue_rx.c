@@ -1,5 +1,6 @@
 /* Packet input of the UE (BA, BRI from the HA; tunnelled data) and its data plane towards the
- * HA (RFC 6275 cl. 11.3, RFC 4877 cl. 4, RFC 5555 cl. 4.4, RFC 5846 cl. 8, TS 24.303 A.6). */
+ * HA (RFC 6275 cl. 11.3, RFC 4877 cl. 4, RFC 5555 cl. 4.4, RFC 5846 cl. 6.1.2, 6.2.1, 10,
+ * TS 24.303 A.6). */
 #include "ue/ue_impl.h"
 
 #include <string.h>
@@ -30,24 +31,107 @@ static void drop(ds_ue *ue, uint64_t *ctr, ds_time now, const char *what, int er
 		   ds_strerror(err));
 }
 
-/* BRI (A.6, RFC 5846 cl. 8.1): answer with a BRA carrying the same sequence number, status 0
- * when the binding exists, 128 otherwise, then tear the PDN connection down (R-54). */
+/* RFC 5846 cl. 5.2 BRA status values the UE answers with besides success and 128. */
+enum {
+	BRA_IPV4_HOA_REQUIRED = 129,
+	BRA_TRIGGER_UNSUPPORTED = 133,
+	BRA_FUNCTION_UNSUPPORTED = 134,
+	BRA_PROXY_UNSUPPORTED = 135,
+};
+
+/* RFC 5846 cl. 5.1: per-MN triggers 0..7, global triggers 128..129, 250..255 reserved for
+ * testing; every other value is reserved, so the UE does not support it (cl. 6.2.1). */
+static bool trigger_known(uint8_t t)
+{
+	return t <= 7 || t == 128 || t == 129 || t >= 250;
+}
+
+static bool trigger_global(uint8_t t)
+{
+	return t >= 128 && t < 250;
+}
+
+/* RFC 6275 cl. 11.7.1: a Binding Update List entry exists from the first BU sent for the HoA
+ * until the binding is gone (de-registered, expired, or the PDN connection released). */
+static bool bul_entry(const struct ue_pdn *p)
+{
+	return p->bound || p->bu != BU_NONE;
+}
+
+/* V=1 (RFC 5846 cl. 10): only the IPv4 HoA binding is revoked. The IPv6 binding to the current
+ * CoA stays; the IPv4 HoA is removed from the host and never asked for again on this PDN
+ * connection, so later BUs (A.2 / A.3) carry no IPv4 Home Address option. */
+static uint8_t revoke_ipv4_only(ds_ue *ue, struct ue_pdn *p, const ds_mh_msg *bri)
+{
+	if (!bri->ipv4_hoa.present)
+		return BRA_IPV4_HOA_REQUIRED;
+	ds_addr want = ds_addr4(bri->ipv4_hoa.addr, 0);
+	if (p->hoa4.family != DS_AF_INET || !ds_addr_ip_eq(&want, &p->hoa4))
+		return DS_BRA_NO_BINDING;   /* SHOULD: not the IPv4 HoA assigned to the UE */
+	ds_addr none;
+	memset(&none, 0, sizeof none);
+	if (ue->cfg.ev.hoa)
+		ue->cfg.ev.hoa(ue->cfg.ev.ctx, p->id, false, &none, &p->hoa4);
+	memset(&p->hoa4, 0, sizeof p->hoa4);
+	p->cfg.want_ipv4_hoa = false;
+	memset(&p->cfg.ipv4_hoa_keep, 0, sizeof p->cfg.ipv4_hoa_keep);
+	return DS_BRA_SUCCESS;
+}
+
+/* The result of a protected BRI for p (RFC 5846 cl. 10 for the mobile node, cl. 6.2.1 for any
+ * responder). *revoke_all is set when the whole binding (the PDN connection on S2c, A.6) goes. */
+static uint8_t bri_verdict(ds_ue *ue, struct ue_pdn *p, const ds_mh_msg *bri, bool *revoke_all)
+{
+	*revoke_all = false;
+	/* cl. 10: a mobile node has no proxy bindings: P=1 MUST be rejected with 135 */
+	if (bri->br_flags & DS_BR_P)
+		return BRA_PROXY_UNSUPPORTED;
+	/* cl. 6.2.1: an unsupported trigger SHOULD get 133; a trigger that does not fit the
+	 * intent (G=1 with a per-MN trigger, or G=0 with a global one) SHOULD get 134 */
+	uint8_t trig = bri->status;
+	if (!trigger_known(trig))
+		return BRA_TRIGGER_UNSUPPORTED;
+	bool g = (bri->br_flags & DS_BR_G) != 0;
+	if (trig < 250 && g != trigger_global(trig))
+		return BRA_FUNCTION_UNSUPPORTED;
+	if (bri->br_flags & DS_BR_V)
+		return revoke_ipv4_only(ue, p, bri);
+	/* cl. 10: a BUL entry for the HoA in the RH2 -> accepted with "success"; with G=1 the HA
+	 * revokes every binding it holds for this UE, and on this SA that is this one */
+	*revoke_all = true;
+	return DS_BRA_SUCCESS;
+}
+
+/* BRI (TS 24.303 A.6, RFC 5846 cl. 10). sig_input() already checked that it came ESP-protected
+ * by the SA of p (cl. 6.2), from p's HA, and that the RH2 (or destination) address is p's HoA.
+ * Without a Binding Update List entry for that HoA the BRI SHOULD be silently discarded (cl.
+ * 10, first test); otherwise a BRA answers it (cl. 6.1.2): same sequence number, P/V/G copied,
+ * status from bri_verdict(). A full revocation then tears the PDN connection down (R-54); the
+ * HA deletes the IKE SA next (R-55). */
 static void handle_bri(ds_ue *ue, struct ue_pdn *p, const ds_mh_msg *bri, ds_time now)
 {
-	(void)now;
 	ue->ctr.bri_received++;
+	if (!bul_entry(p)) {
+		drop(ue, &ue->ctr.drop_selector, now, "BRI for a HoA without a binding",
+		     DS_E_NOTFOUND);
+		return;
+	}
+	bool revoke_all;
 	ds_mh_msg bra;
 	memset(&bra, 0, sizeof bra);
 	bra.type = DS_MH_BR;
 	bra.br_type = DS_BR_BRA;
 	bra.seq = bri->seq;
-	bool had = p->bound || p->bu == BU_REFRESH;
-	bra.status = had ? DS_BRA_SUCCESS : DS_BRA_NO_BINDING;
+	bra.br_flags = bri->br_flags & (DS_BR_P | DS_BR_V | DS_BR_G);
+	bra.status = bri_verdict(ue, p, bri, &revoke_all);
+	if (bra.status >= 128)
+		ds_logf_rl(&ue->cfg.log, &ue->rl, now, DS_LOG_INFO,
+			   "ue: BRI seq %u (trigger %u, flags 0x%04x) rejected with status %u",
+			   bri->seq, bri->status, bri->br_flags, bra.status);
 	if (ue_send_mh(ue, p, &bra) == DS_OK)
 		ue->ctr.bra_sent++;
-	if (!had)
+	if (!revoke_all)
 		return;
-	/* the HA deletes the IKE SA next; the UE forgets the binding and its addresses */
 	ue_release(ue, p);
 	ue_set_state(ue, p, DS_UE_PDN_DETACHED, DS_UE_EV_REVOKED, 0);
 }
