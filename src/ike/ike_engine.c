@@ -581,7 +581,19 @@ static void sa_input(ds_ike_sa *sa, const ike_hdr *h, const ds_pkt *pkt, const u
 			if (h->np == IKE_PL_SKF &&
 			    (len < IKE_HDR_LEN + 8 || ds_get_u16(msg + IKE_HDR_LEN + 4) != 1))
 				return;
+			/* cl. 2.11: the answer goes back to the address and port the request came
+			 * from (the peer moved, or its NAT mapping changed, after our first answer
+			 * was lost), without taking that unauthenticated address for the SA
+			 * (cl. 2.23). */
+			ds_addr own = sa->local, peer = sa->remote;
+			bool own_natt = sa->natt;
+			sa->local = pkt->dst;
+			sa->remote = pkt->src;
+			sa->natt = natt;
 			ike_send_stored(sa, sa->resp, sa->resp_len);
+			sa->local = own;
+			sa->remote = peer;
+			sa->natt = own_natt;
 			return;
 		}
 		if (h->msg_id != sa->peer_mid) {
