@@ -5,12 +5,13 @@
  *   ESTABLISHED nai=... apn=... hnp=.../64 hoa6=... hoa4=... natl=0 natr=0
  *   CHILD in=... out=... mode=transport
  *   CLOSED reason=N
+ *   REKEYED n=N spi_i=... spi_r=...        (the IKE SA was rekeyed, either side started it)
  * The key log (Wireshark ikev2_decryption_table lines) goes to --keylog FILE.
  *
  * usage: ike_peer ha|ue --local ADDR [--remote ADDR] --nai NAI --apn APN --k HEX --opc HEX
  *        [--psk TEXT | --cert PEM --key PEM] [--ca PEM] [--hnp PREFIX/LEN] [--hoa6 ADDR/LEN]
  *        [--hoa4 ADDR] [--keylog FILE] [--seconds N] [--exit-on-established] [--child]
- *        [--liveness] */
+ *        [--liveness] [--frag] [--frag-mtu N] [--rekey-after S] [--exit-on-closed] */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -35,8 +36,9 @@ typedef struct peer {
 	ds_addr local;
 	FILE *keylog;
 	int established, closed;
-	bool exit_on_established;
+	bool exit_on_established, exit_on_closed;
 	bool want_child, liveness;
+	int rekey_after;               /* UE: rekey the IKE SA this many seconds after set-up */
 	ds_ike_sa *sa;
 	const char *hnp, *hoa6, *hoa4;
 } peer;
@@ -221,7 +223,8 @@ int main(int argc, char **argv)
 	bool ha = !strcmp(argv[1], "ha");
 	const char *local = NULL, *remote = NULL, *nai = NULL, *apn = NULL, *k = NULL, *opc = NULL,
 		   *psk = NULL, *cert = NULL, *key = NULL, *ca = NULL, *keylog = NULL;
-	int seconds = 30;
+	int seconds = 30, frag_mtu = 0;
+	bool frag = false;
 	peer pr;
 	memset(&pr, 0, sizeof(pr));
 	for (int i = 2; i < argc; i++) {
@@ -232,6 +235,24 @@ int main(int argc, char **argv)
 		OPT("--key", key) OPT("--ca", ca) OPT("--keylog", keylog) OPT("--hnp", pr.hnp)
 		OPT("--hoa6", pr.hoa6) OPT("--hoa4", pr.hoa4)
 #undef OPT
+		if (!strcmp(argv[i], "--exit-on-closed")) {
+			pr.exit_on_closed = true;
+			continue;
+		}
+		if (!strcmp(argv[i], "--frag")) {
+			frag = true;
+			continue;
+		}
+		if (!strcmp(argv[i], "--frag-mtu") && v) {
+			frag_mtu = atoi(v);
+			i++;
+			continue;
+		}
+		if (!strcmp(argv[i], "--rekey-after") && v) {
+			pr.rekey_after = atoi(v);
+			i++;
+			continue;
+		}
 		if (!strcmp(argv[i], "--seconds") && v) {
 			seconds = atoi(v);
 			i++;
@@ -273,7 +294,8 @@ int main(int argc, char **argv)
 	ds_ca_store *cas = NULL;
 	static ds_ike_cert_auth ca_auth;
 	ds_ike_config cfg = { .role = ha ? DS_IKE_RESPONDER : DS_IKE_INITIATOR, .send = send_cb,
-			      .send_ctx = &pr, .keylog = keylog != NULL };
+			      .send_ctx = &pr, .keylog = keylog != NULL, .fragmentation = frag,
+			      .frag_mtu = (uint16_t)frag_mtu };
 	cfg.ev = (ds_ike_events){ .ctx = &pr, .established = ev_established,
 				  .child_up = ev_child_up, .closed = ev_closed,
 				  .keylog = ev_keylog, .assign_prefix = ev_assign };
@@ -341,14 +363,35 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	ds_time end = now_ms() + (ds_time)seconds * 1000;
-	bool pinged = false;
+	ds_time end = now_ms() + (ds_time)seconds * 1000, est_at = 0;
+	bool pinged = false, rekey_asked = false;
+	uint64_t rekeys = 0;
 	while (now_ms() < end) {
-		if (pr.exit_on_established && pr.established && (!pr.liveness || pinged))
+		const ds_ike_counters *cn = ds_ike_get_counters(pr.ike);
+		if (cn->rekeys_ike != rekeys && pr.sa) {
+			ds_ike_info in;
+			ds_ike_sa_info(pr.sa, &in);
+			rekeys = cn->rekeys_ike;
+			printf("REKEYED n=%llu spi_i=%016llx spi_r=%016llx\n", (unsigned long long)rekeys,
+			       (unsigned long long)in.spi_i, (unsigned long long)in.spi_r);
+			fflush(stdout);
+		}
+		bool rekey_done = !pr.rekey_after || rekeys > 0;
+		if (pr.exit_on_established && pr.established && rekey_done &&
+		    (!pr.liveness || pinged))
 			break;
-		if (!ha && pr.closed)
+		if ((!ha || pr.exit_on_closed) && pr.closed)
 			break;
-		if (pr.liveness && pr.sa && !pinged) {
+		if (pr.established && !est_at)
+			est_at = now_ms();
+		if (pr.rekey_after && pr.sa && !rekey_asked &&
+		    now_ms() >= est_at + (ds_time)pr.rekey_after * 1000) {
+			int rc = ds_ike_rekey(pr.sa, now_ms());
+			printf("REKEY requested: %s\n", ds_strerror(rc));
+			fflush(stdout);
+			rekey_asked = true;
+		}
+		if (pr.liveness && pr.sa && !pinged && rekey_done) {
 			ds_ike_liveness(pr.sa, now_ms());
 			pinged = true;
 		}
@@ -370,12 +413,15 @@ int main(int argc, char **argv)
 	int rc = pr.established ? 0 : 1;
 	const ds_ike_counters *ctr = ds_ike_get_counters(pr.ike);
 	printf("COUNTERS rx=%llu tx=%llu retransmits=%llu malformed=%llu auth_failures=%llu "
-	       "established=%llu unknown_spi=%llu sk_failures=%llu out_of_window=%llu\n",
+	       "established=%llu unknown_spi=%llu sk_failures=%llu out_of_window=%llu "
+	       "fragments_tx=%llu fragments_rx=%llu reassembled=%llu rekeys_ike=%llu\n",
 	       (unsigned long long)ctr->rx, (unsigned long long)ctr->tx,
 	       (unsigned long long)ctr->retransmits, (unsigned long long)ctr->rx_malformed,
 	       (unsigned long long)ctr->auth_failures, (unsigned long long)ctr->sa_established,
 	       (unsigned long long)ctr->rx_unknown_spi, (unsigned long long)ctr->rx_auth_failed,
-	       (unsigned long long)ctr->rx_out_of_window);
+	       (unsigned long long)ctr->rx_out_of_window, (unsigned long long)ctr->fragments_tx,
+	       (unsigned long long)ctr->fragments_rx, (unsigned long long)ctr->reassembled,
+	       (unsigned long long)ctr->rekeys_ike);
 	ds_ike_free(pr.ike);
 	if (srv)
 		ds_eap_aka_server_free(srv);
