@@ -58,8 +58,11 @@ def case_bad_mh(ha, src, hoa):
     too_long[1] = 40                                    # header length beyond the packet
     pkts.append(raw_mh(src, ha, hoa, bytes(too_long)))
     pkts.append(raw_mh(src, ha, hoa, good[:5]))         # truncated inside the MH header
+    # A well-formed message of an unknown MH type (6-byte header + 10 bytes: a multiple of 8
+    # octets, RFC 6275 cl. 6.1.1), valid checksum: answered with a Binding Error status 2
+    # (RFC 6275 cl. 9.2), rate-limited
     pkts.append(IPv6(src=src, dst=ha) / IPv6ExtHdrDestOpt(options=[HAO(hoa=hoa)]) /
-                MIP6MH_Generic(mhtype=42, msg=b"\0" * 6))   # unknown MH type -> BE status 2
+                MIP6MH_Generic(mhtype=42, msg=b"\0" * 10))
     pp = bytearray(good)
     pp[0] = 6                                           # payload proto must be 59
     pkts.append(raw_mh(src, ha, hoa, bytes(pp)))
@@ -122,13 +125,21 @@ def esp_key_for(esp_sa, spi):
 
 def case_esp_foreign_hoa(ha, pcap, esp_sa, src, hoa):
     from scapy.layers.ipsec import ESP, SecurityAssociation
+    # The UE's MH SA: ESP directly in IPv6 (not UDP 4500, where IKE and the garbage of the
+    # other cases travel) after a Destination Options header with the HAO, i.e. its own BUs
+    # (RFC 6275 cl. 6.3 / RFC 4877 cl. 4.1).
     spi, seq = None, 0
-    for p in rdpcap(pcap):
-        if p.haslayer(IPv6) and p[IPv6].src == src and p[IPv6].dst == ha and p.haslayer(ESP):
-            spi, seq = p[ESP].spi, max(seq, p[ESP].seq)
+    pkts = rdpcap(pcap)
+    for p in pkts:
+        if (p.haslayer(IPv6) and p[IPv6].src == src and p[IPv6].dst == ha and p.haslayer(ESP)
+                and p.haslayer(HAO) and not p.haslayer(UDP)):
+            spi = p[ESP].spi
     if spi is None:
-        print("no ESP packet from %s to %s in %s" % (src, ha, pcap), file=sys.stderr)
+        print("no ESP-protected BU from %s to %s in %s" % (src, ha, pcap), file=sys.stderr)
         return 0
+    for p in pkts:   # the highest sequence number already used on that SA
+        if p.haslayer(ESP) and not p.haslayer(UDP) and p[ESP].spi == spi:
+            seq = max(seq, p[ESP].seq)
     alg, key = esp_key_for(esp_sa, spi)
     if key is None or "GCM" not in alg:
         print("no AES-GCM key for SPI 0x%08x in %s" % (spi, esp_sa), file=sys.stderr)
