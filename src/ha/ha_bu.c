@@ -126,6 +126,7 @@ static void deregister(ds_ha *ha, struct ds_ha_ue *u, const ha_rx_ctx *rx, const
 	ba.seq = bu->seq;
 	ba.ba_flags = (uint8_t)((bu->bu_flags & DS_BU_K ? DS_BA_K : 0) |
 				(bu->bu_flags & DS_BU_R ? DS_BA_R : 0));
+	ds_addr rx_hoa = ds_addr6(rx->hoa, 0);
 	if (!u->bound) {
 		/* RFC 6275 cl. 10.3.2: no home registration entry -> 133. A retransmission of the
 		 * de-registration already accepted gets the same success answer (R-38). */
@@ -141,6 +142,14 @@ static void deregister(ds_ha *ha, struct ds_ha_ue *u, const ha_rx_ctx *rx, const
 			/* cl. 5.2 scenario B: the PDN connection continues over 3GPP access; HNP
 			 * and IPv4 HoA stay allocated (R-38). */
 			ha_unbind(ha, u, DS_HA_BIND_DEREG_HOME);
+			/* RFC 6275 cl. 10.3.2 with K=1: the HoA is the new care-of address of the
+			 * key management connection, so the IKE SA follows the UE home (R-40). A
+			 * detach from a foreign link (A.5) is followed by the IKE Delete from the
+			 * old CoA instead, so the peer stays where it is. */
+			if ((bu->bu_flags & DS_BU_K) && !ds_addr_ip_eq(&u->ike_peer, &rx_hoa)) {
+				u->ike_peer = rx_hoa;
+				ha_ike_action(ha, u, DS_HA_IKE_MOVE, &u->ike_peer);
+			}
 		} else {
 			/* A.5 UE-initiated detach: release the PDN connection (R-51); the IKE SA
 			 * is deleted by the UE after the BA (R-52). */

@@ -51,8 +51,20 @@ void ds_ha_ike_glue_event(void *ctx, void *ike_sa, enum ds_ha_ike_action action,
 		/* when the family changes (IPv6 CoA <-> IPv4 CoA) the HA end moves too */
 		const ds_ha_config *c = ds_ha_config_get(g->ha);
 		ds_addr local = addr->family == DS_AF_INET ? c->ha4 : c->ha6;
+		ds_addr peer = *addr;
 		local.port = 0;
-		ds_ike_update_peer(sa, local.family == addr->family ? &local : NULL, addr, g->now);
+		peer.port = 0;
+		ds_ike_info cur;
+		ds_ike_sa_info(sa, &cur);
+		if (cur.local.port == DS_IKE_NATT_PORT) {
+			/* RFC 5555 cl. 5.1: the peer is the CoA "and 4500 as the port number".
+			 * The port of the old CoA (a NAT mapping, or a port the UE used
+			 * elsewhere) means nothing at the new one; behind a NAT the UE's next
+			 * IKE message brings the real mapping (RFC 7296 cl. 2.23). */
+			local.port = DS_IKE_NATT_PORT;
+			peer.port = DS_IKE_NATT_PORT;
+		}
+		ds_ike_update_peer(sa, local.family == addr->family ? &local : NULL, &peer, g->now);
 		break;
 	}
 	case DS_HA_IKE_DELETE:

@@ -227,6 +227,19 @@ static enum ds_ue_tunnel_mode mode_for(const ds_ue *ue, const ds_mh_msg *ba)
 	return DS_UE_TUN_IP4;
 }
 
+/* Move the IKE SA of p to a new local endpoint after a BA with K=1 (RFC 6275 cl. 11.7.3). */
+static void ue_ike_follow(ds_ue *ue, struct ue_pdn *p, const ds_addr *local, const ds_addr *ha)
+{
+	if (local->family == DS_AF_NONE || ds_addr_ip_eq(&p->ike_local, local))
+		return;
+	p->ike_local = *local;
+	p->ike_local.plen = 0;
+	if (ue->cfg.ev.ike) {
+		ds_addr l = p->ike_local, h = *ha;
+		ue->cfg.ev.ike(ue->cfg.ev.ctx, p->id, DS_UE_IKE_MOVE, p->ike, &l, &h);
+	}
+}
+
 static void registered(ds_ue *ue, struct ue_pdn *p, const ds_mh_msg *ba, ds_time now)
 {
 	enum bu_kind k = p->bu;
@@ -269,13 +282,8 @@ static void registered(ds_ue *ue, struct ue_pdn *p, const ds_mh_msg *ba, ds_time
 	if (mode != p->tunnel || k == BU_REG)
 		ue_set_tunnel(ue, p, mode);
 	/* K=1: the IKE SA follows to the new CoA (RFC 5555 cl. 5.1, R-40) */
-	if ((ba->ba_flags & DS_BA_K) && !ds_addr_ip_eq(&p->ike_local, &p->coa)) {
-		p->ike_local = p->coa;
-		if (ue->cfg.ev.ike) {
-			ds_addr ha = ue->acc.kind == DS_UE_ACCESS_IPV4 ? p->ha4 : p->ha6;
-			ue->cfg.ev.ike(ue->cfg.ev.ctx, p->id, DS_UE_IKE_MOVE, p->ike, &p->coa, &ha);
-		}
-	}
+	if (ba->ba_flags & DS_BA_K)
+		ue_ike_follow(ue, p, &p->coa, ue->acc.kind == DS_UE_ACCESS_IPV4 ? &p->ha4 : &p->ha6);
 	ue_set_state(ue, p, DS_UE_PDN_REGISTERED, DS_UE_EV_STATE, 0);
 	ue_rearm(ue, p);
 }
@@ -310,6 +318,15 @@ void ue_handle_ba(ds_ue *ue, struct ue_pdn *p, const ds_mh_msg *ba, ds_time now)
 		/* success, or 133 (binding already gone), both mean "home" */
 		if (ba->status < 128 || ba->status == DS_BA_NOT_HA_FOR_MN) {
 			ue_drop_binding(ue, p);
+			/* RFC 6275 cl. 10.3.2 / 11.7.3 with K=1: the HoA is the new endpoint of
+			 * the IKE SA, so later IKE exchanges (and a detach) reach the HA from the
+			 * home link (R-37, R-40). A 133 (no K) usually answers a retransmission
+			 * whose original the HA accepted and acted on, K included (every BU has
+			 * a new sequence number, R-31); in any case the HoA is the only address
+			 * left to the IKE SA at home, and on UDP 4500 the HA follows the source
+			 * of the next authenticated message (RFC 7296 cl. 2.23). */
+			if (ba->status == DS_BA_NOT_HA_FOR_MN || (ba->ba_flags & DS_BA_K))
+				ue_ike_follow(ue, p, &p->hoa, &p->ha6);
 			if (ba->ipv4_ack.present && ba->ipv4_ack.status >= 128) {
 				memset(&p->hoa4, 0, sizeof p->hoa4);
 				ue_set_state(ue, p, p->state, DS_UE_EV_IPV4_HOA_REJECTED,

@@ -252,10 +252,27 @@ static void on_redirected(void *ctx, ds_ike_sa *sa, const ds_addr *new_gw, const
 	p->redirected_from.port = 0;
 	p->sa = NULL;
 	p->established = false;
+	/* RFC 5685 cl. 5: after acknowledging a redirect during an active session the client
+	 * SHOULD delete its IKE SA with the old gateway, so that the old PDN GW releases the PDN
+	 * connection (TS 24.303 cl. 5.1.2.2). The SA is no longer ours (p->sa is cleared), so its
+	 * closure is not reported to the UE engine. A redirect in IKE_SA_INIT leaves nothing to
+	 * delete; one in IKE_AUTH (cl. 6) is deleted by the engine itself (a second request
+	 * is harmless). */
+	if (old.state == DS_IKE_ST_ESTABLISHED)
+		ds_ike_delete(sa, g->now);
 	if (new_gw && new_gw->family != DS_AF_NONE)
 		ds_ue_ike_redirected(g->ue, pdn, new_gw, g->now);
 	else if (!fqdn || ds_ue_ike_redirected_fqdn(g->ue, pdn, fqdn, g->now) != DS_OK)
 		ds_ue_ike_failed(g->ue, pdn, g->now);
+}
+
+void ds_ue_ike_glue_ike_config(ds_ike_config *cfg)
+{
+	/* RFC 5555 cl. 5: "the mobile node MUST establish the security association over port
+	 * 4500, regardless of the presence of a NAT", to avoid switching between 500 and 4500.
+	 * Without it an IKE SA set up over IPv6 and moved to an IPv4 CoA behind a NAT would
+	 * speak on 500 through a fresh NAT mapping the HA cannot learn (cl. 5.1). */
+	cfg->force_natt = true;
 }
 
 void ds_ue_ike_glue_ike_events(ds_ue_ike_glue *g, ds_ike_events *ev)

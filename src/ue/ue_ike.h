@@ -31,6 +31,12 @@ typedef struct ds_ue_ike_glue_config {
 
 ds_ue_ike_glue *ds_ue_ike_glue_new(const ds_ue_ike_glue_config *cfg);
 void ds_ue_ike_glue_free(ds_ue_ike_glue *g);
+/* Set what the S2c initiator needs in the IKE configuration the host builds (call before
+ * ds_ike_new()): RFC 5555 cl. 5 requires the mobile node to run its IKE SA over UDP 4500 from
+ * IKE_AUTH on, regardless of a NAT, so that a later move behind a NAT (IKE SA moved by a BA
+ * with K=1) keeps the non-ESP-marker encapsulation the HA follows to the new NAT mapping
+ * (RFC 7296 cl. 2.23). Leaves every other field alone. */
+void ds_ue_ike_glue_ike_config(ds_ike_config *cfg);
 /* Fill ev with the glue's IKE event handlers (ev->ctx = g). */
 void ds_ue_ike_glue_ike_events(ds_ue_ike_glue *g, ds_ike_events *ev);
 /* Connect both engines (after both exist). */

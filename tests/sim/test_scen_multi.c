@@ -44,7 +44,15 @@ static void test_redirect_to_second_ha(void **st)
 	assert_int_equal(ds_ha_binding_count(ha_host_engine(h2)), 1);
 	assert_non_null(ds_ha_find_hoa(ha_host_engine(h2), &v->hoa));
 	assert_int_equal(ds_ike_get_counters(ha_host_ike(h1))->redirects_sent, 1);
-	/* that HA 1 also releases the old binding at once is checked in test_scen_gaps.c */
+	/* RFC 5685 cl. 5: having acknowledged the redirect the UE deletes its IKE SA with HA 1,
+	 * which releases the PDN connection there: no binding, no allocation, nothing
+	 * persisted, no IKE SA left (the UE keeps exactly the one with HA 2) */
+	assert_int_equal(ds_ha_binding_count(ha_host_engine(h1)), 0);
+	assert_int_equal(ds_ha_ue_count(ha_host_engine(h1)), 0);
+	assert_int_equal(ha_host_persisted(h1), 0);
+	assert_int_equal(ds_ike_get_counters(ha_host_ike(h1))->sas_current, 0);
+	assert_int_equal(ds_ike_get_counters(ue_host_ike(u))->sas_current, 1);
+	assert_int_equal(ds_ike_get_counters(ue_host_ike(u))->sa_timeouts, 0);
 	sim_mh_rec r[8];
 	assert_mh_seq(&sc, "wlan1", &hoa1, r, 8, "BU,BA");
 	assert_mh_seq(&sc, "wlan1", &v->hoa, r, 8, "BU,BA");

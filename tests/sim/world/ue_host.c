@@ -313,6 +313,7 @@ ue_host *ue_host_new(world *w, unsigned idx)
 		.log = lg, .esp_suites = &world_esp_null, .n_esp_suites = 1,
 		.psk = world_psk, .psk_len = sizeof world_psk,
 	};
+	ds_ue_ike_glue_ike_config(&ic);
 	ike_wrap_events(&u->wrap, &ic.ev);
 	int err = 0;
 	u->ike = ds_ike_new(&ic, &err);

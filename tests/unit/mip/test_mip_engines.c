@@ -366,6 +366,7 @@ static void return_home(void **state)
 	world *w = *state;
 	attach6(w, true);
 	w_q_clear(&w->ue_log);
+	int moves_ue = w->ue_ike[DS_UE_IKE_MOVE], moves_ha = w->ha_ike[DS_HA_IKE_MOVE];
 	ds_ue_access a = w_access_home(&w->hnp);
 	ds_ue_access_change(w->ue, &a, w->now);
 	const w_pkt *k = &w->ue_log.v[0];
@@ -389,6 +390,13 @@ static void return_home(void **state)
 	assert_non_null(ds_ha_find_hoa(w->ha, &s.hoa));
 	assert_non_null(ds_ha_find_hoa4(w->ha, &s.hoa4));
 	assert_int_equal(w->ue_ike[DS_UE_IKE_DELETE], 0);   /* IKE SA kept */
+	/* RFC 6275 cl. 10.3.2 / 11.7.3, K=1 in both: the HoA is the new endpoint of the IKE SA
+	 * on both sides, so IKE (and a detach) keeps working from the home link (R-40) */
+	assert_true(bu.bu_flags & DS_BU_K);
+	assert_true(ds_addr_ip_eq(&w->ue_ike_local, &s.hoa));
+	assert_true(ds_addr_ip_eq(&w->ha_ike_addr, &s.hoa));
+	assert_int_equal(w->ue_ike[DS_UE_IKE_MOVE], moves_ue + 1);
+	assert_int_equal(w->ha_ike[DS_HA_IKE_MOVE], moves_ha + 1);
 	/* and out again: home -> foreign registers with A.2 flags */
 	ds_ue_access f = w_access6(&W_COA6B);
 	ds_ue_access_change(w->ue, &f, w->now + 2000);

@@ -42,6 +42,8 @@ typedef struct stack {
 	int st_ev;
 	bool nat;                  /* NAT between the UE's IPv4 address and the HA */
 	ds_addr nat_pub;
+	uint16_t nat_off;          /* public port = private port + nat_off (0: 10000) */
+	int drop_ike_to_ue;        /* lose the next IKE datagrams towards the UE */
 	int tun_ha;
 	ds_addr ha6, ha4, coa6, coa6b, coa4, pool;
 } stack;
@@ -56,6 +58,10 @@ static void push(stack *s, int to, bool ike, const ds_pkt *p)
 	/* only this HA exists on the simulated network */
 	if (to == 1 && !ds_addr_ip_eq(&p->dst, &s->ha6) && !ds_addr_ip_eq(&p->dst, &s->ha4))
 		return;
+	if (to == 0 && ike && s->drop_ike_to_ue > 0) {
+		s->drop_ike_to_ue--;
+		return;
+	}
 	assert_true(s->nq < QMAX);
 	qpkt *k = &s->q[s->nq++];
 	k->to = to;
@@ -63,16 +69,22 @@ static void push(stack *s, int to, bool ike, const ds_pkt *p)
 	k->p = *p;
 	memcpy(k->data, p->data, p->len);
 	k->p.data = k->data;
-	/* a NAPT: private address:port <-> public address:(port + 10000), UDP only */
+	/* a NAPT: private address:port <-> public address:(port + nat_off), UDP only; a
+	 * datagram to a port without mapping is dropped */
 	if (s->nat && k->p.kind == DS_PKT_UDP) {
+		uint16_t off = s->nat_off ? s->nat_off : 10000;
 		if (to == 1 && ds_addr_ip_eq(&k->p.src, &s->coa4)) {
 			uint16_t port = k->p.src.port;
 			k->p.src = s->nat_pub;
-			k->p.src.port = (uint16_t)(port + 10000);
+			k->p.src.port = (uint16_t)(port + off);
 		} else if (to == 0 && ds_addr_ip_eq(&k->p.dst, &s->nat_pub)) {
 			uint16_t port = k->p.dst.port;
+			if (port < off) {
+				s->nq--;
+				return;
+			}
 			k->p.dst = s->coa4;
-			k->p.dst.port = (uint16_t)(port - 10000);
+			k->p.dst.port = (uint16_t)(port - off);
 		}
 	}
 }
@@ -182,6 +194,7 @@ static int setup(void **state)
 	s->gu = ds_ue_ike_glue_new(&gc);
 	ds_ike_config ic = { .role = DS_IKE_INITIATOR, .send = ike_ue_send, .send_ctx = s,
 			     .psk = PSK, .psk_len = sizeof PSK - 1 };
+	ds_ue_ike_glue_ike_config(&ic);
 	ds_ue_ike_glue_ike_events(s->gu, &ic.ev);
 	s->ike_ue = ds_ike_new(&ic, &err);
 	assert_non_null(s->ike_ue);
@@ -448,6 +461,168 @@ static void overflow_redirect(void **state)
 	assert_int_equal(ds_ha_ue_count(s->ha), 0);
 }
 
+static ds_ike_sa *ue_sa(stack *s)
+{
+	const ds_ike_sa *usa = NULL;
+	ds_ike_foreach(s->ike_ue, grab_sa, &usa);
+	assert_non_null(usa);
+	return (ds_ike_sa *)usa;
+}
+
+/* RFC 5555 cl. 5: the UE runs its IKE SA on UDP 4500 from IKE_AUTH on, also without a NAT. */
+static void ike_on_4500_from_ike_auth(void **state)
+{
+	stack *s = *state;
+	attach(s);
+	ds_ike_info hi, ui;
+	ds_ike_foreach(s->ike_ha, grab_info, &hi);
+	ds_ike_foreach(s->ike_ue, grab_info, &ui);
+	assert_int_equal(ui.local.port, DS_IKE_NATT_PORT);
+	assert_int_equal(ui.remote.port, DS_IKE_NATT_PORT);
+	assert_int_equal(hi.local.port, DS_IKE_NATT_PORT);
+	assert_int_equal(hi.remote.port, DS_IKE_NATT_PORT);
+	assert_false(hi.nat_remote);
+}
+
+/* RFC 5555 cl. 5.1, RFC 7296 cl. 2.23 (R-40): an IKE SA set up over IPv6 follows the UE to an
+ * IPv4 CoA behind a NAPT (BA with K=1). The UE's INFORMATIONAL leaves on 4500 with the non-ESP
+ * marker through a NAT mapping the BU did not use; the HA answers through that mapping and
+ * keeps it: later exchanges in both directions (UE liveness, then the HA's Delete after a
+ * revocation) complete without a new IKE_SA_INIT. */
+static void handover_into_nat_keeps_ike_sa(void **state)
+{
+	stack *s = *state;
+	ds_pdn_id pdn = attach(s);
+	s->nat = true;
+	ds_ue_access a;
+	memset(&a, 0, sizeof a);
+	a.kind = DS_UE_ACCESS_IPV4;
+	a.coa4 = s->coa4;
+	set_time(s);
+	ds_ue_access_change(s->ue, &a, s->now);
+	run(s, s->now + 5000);
+	assert_int_equal(ds_ue_pdn_state_of(s->ue, pdn), DS_UE_PDN_REGISTERED);
+	ds_ike_info hi, ui;
+	ds_ike_foreach(s->ike_ha, grab_info, &hi);
+	ds_ike_foreach(s->ike_ue, grab_info, &ui);
+	assert_true(ds_addr_ip_eq(&ui.local, &s->coa4));
+	assert_int_equal(ui.local.port, DS_IKE_NATT_PORT);
+	assert_true(ds_addr_ip_eq(&hi.remote, &s->nat_pub));
+	assert_int_equal(hi.remote.port, DS_IKE_NATT_PORT + 10000);   /* the IKE mapping */
+	assert_true(ds_addr_ip_eq(&hi.local, &s->ha4));
+	set_time(s);
+	assert_int_equal(ds_ike_liveness(ue_sa(s), s->now), DS_OK);
+	run(s, s->now + 60000);
+	assert_int_equal(ds_ike_get_counters(s->ike_ue)->sa_timeouts, 0);
+	assert_int_equal(ds_ike_get_counters(s->ike_ue)->sa_established, 1);
+	/* an HA-initiated exchange reaches the UE through the mapping too */
+	set_time(s);
+	assert_int_equal(ds_ha_revoke(s->ha, NAI, "internet", s->now), DS_OK);
+	run(s, s->now + 5000);
+	assert_int_equal(ds_ue_pdn_state_of(s->ue, pdn), DS_UE_PDN_DETACHED);
+	assert_int_equal(ds_ike_get_counters(s->ike_ue)->sas_current, 0);
+	assert_int_equal(ds_ike_get_counters(s->ike_ha)->sas_current, 0);
+	assert_int_equal(ds_ha_ue_count(s->ha), 0);
+}
+
+/* RFC 7296 cl. 2.11 / 2.23 behind a NAT that rebinds: the HA's answer to the UE's
+ * INFORMATIONAL is lost, the NAT then gives the UE a new public port, and the UE's
+ * retransmission (same message ID) arrives from there. The HA answers the duplicate from its
+ * cache to where it came from (not to the stale mapping), and its own next request (the Delete
+ * after a revocation) uses the mapping of the last authenticated message. */
+static void nat_rebinding_during_ike_exchange(void **state)
+{
+	stack *s = *state;
+	s->nat = true;
+	ds_pdn_id pdn = attach_on(s, true);
+	assert_int_equal(ds_ue_pdn_state_of(s->ue, pdn), DS_UE_PDN_REGISTERED);
+	s->drop_ike_to_ue = 1;
+	set_time(s);
+	assert_int_equal(ds_ike_liveness(ue_sa(s), s->now), DS_OK);
+	run(s, s->now + 100);             /* request answered, answer lost */
+	s->nat_off = 20000;               /* the NAT rebinds */
+	run(s, s->now + 60000);
+	assert_true(ds_ike_get_counters(s->ike_ha)->rx_duplicates >= 1);
+	assert_int_equal(ds_ike_get_counters(s->ike_ue)->sa_timeouts, 0);
+	assert_int_equal(ds_ike_get_counters(s->ike_ue)->sas_current, 1);
+	ds_ike_info hi;
+	ds_ike_foreach(s->ike_ha, grab_info, &hi);
+	/* the next authenticated message (the BU refresh has its own UDP 4191 mapping; here the
+	 * UE's next liveness) moves the HA's IKE peer to the new mapping */
+	set_time(s);
+	assert_int_equal(ds_ike_liveness(ue_sa(s), s->now), DS_OK);
+	run(s, s->now + 5000);
+	ds_ike_foreach(s->ike_ha, grab_info, &hi);
+	assert_int_equal(hi.remote.port, DS_IKE_NATT_PORT + 20000);
+	set_time(s);
+	assert_int_equal(ds_ha_revoke(s->ha, NAI, "internet", s->now), DS_OK);
+	run(s, s->now + 60000);
+	assert_int_equal(ds_ue_pdn_state_of(s->ue, pdn), DS_UE_PDN_DETACHED);
+	assert_int_equal(ds_ike_get_counters(s->ike_ue)->sas_current, 0);
+	assert_int_equal(ds_ike_get_counters(s->ike_ha)->sas_current, 0);
+}
+
+/* R-37, R-40, RFC 6275 cl. 10.3.2 / 11.7.3: after the de-registration from the home link
+ * (BA with K=1) both ends move the IKE SA to the HoA; a liveness check from home succeeds and
+ * a detach at home reaches the HA, which releases everything. */
+static void return_home_moves_ike_sa_to_hoa(void **state)
+{
+	stack *s = *state;
+	ds_pdn_id pdn = attach(s);
+	ds_ue_pdn_status st;
+	ds_ue_pdn_status_get(s->ue, pdn, &st);
+	ds_ue_access a;
+	memset(&a, 0, sizeof a);
+	a.kind = DS_UE_ACCESS_HOME;
+	a.link_prefix[0] = st.hnp;
+	a.link_prefix[0].plen = 64;
+	a.n_link_prefix = 1;
+	a.coa6 = st.hoa;
+	a.coa6.plen = 0;
+	set_time(s);
+	ds_ue_access_change(s->ue, &a, s->now);
+	run(s, s->now + 5000);
+	assert_int_equal(ds_ue_pdn_state_of(s->ue, pdn), DS_UE_PDN_AT_HOME);
+	ds_ike_info hi, ui;
+	ds_ike_foreach(s->ike_ha, grab_info, &hi);
+	ds_ike_foreach(s->ike_ue, grab_info, &ui);
+	assert_true(ds_addr_ip_eq(&ui.local, &st.hoa));
+	assert_true(ds_addr_ip_eq(&hi.remote, &st.hoa));
+	set_time(s);
+	assert_int_equal(ds_ike_liveness(ue_sa(s), s->now), DS_OK);
+	run(s, s->now + 60000);
+	assert_int_equal(ds_ike_get_counters(s->ike_ue)->sa_timeouts, 0);
+	set_time(s);
+	assert_int_equal(ds_ue_pdn_detach(s->ue, pdn, s->now), DS_OK);
+	run(s, s->now + 5000);
+	assert_int_equal(ds_ue_pdn_state_of(s->ue, pdn), DS_UE_PDN_DETACHED);
+	assert_int_equal(ds_ha_ue_count(s->ha), 0);
+	assert_int_equal(ds_ike_get_counters(s->ike_ha)->sas_current, 0);
+	assert_int_equal(ds_ike_get_counters(s->ike_ha)->sa_timeouts, 0);
+}
+
+/* RFC 5685 cl. 5: after acknowledging a redirect during an active session the UE deletes its
+ * IKE SA with the old HA, which then releases the PDN connection (R-60, R-61). */
+static void active_redirect_deletes_old_sa(void **state)
+{
+	stack *s = *state;
+	ds_pdn_id pdn = attach(s);
+	ds_addr other;
+	ds_addr_parse("2001:db8:2::1", &other);
+	set_time(s);
+	assert_int_equal(ds_ha_redirect(s->ha, NAI, "internet", &other, s->now), DS_OK);
+	run(s, s->now + 5000);
+	assert_int_equal(ds_ike_get_counters(s->ike_ue)->redirects_received, 1);
+	ds_ue_pdn_status st;
+	ds_ue_pdn_status_get(s->ue, pdn, &st);
+	assert_int_equal(st.state, DS_UE_PDN_IKE);   /* bootstrapping towards the new HA */
+	assert_true(ds_addr_ip_eq(&st.ha6, &other));
+	assert_int_equal(ds_ike_get_counters(s->ike_ha)->sas_current, 0);
+	assert_int_equal(ds_ha_ue_count(s->ha), 0);
+	/* the UE keeps only the new, half-open SA */
+	assert_int_equal(ds_ike_get_counters(s->ike_ue)->sas_current, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -459,6 +634,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(detach_deletes_ike_sa, setup, teardown),
 		cmocka_unit_test_setup_teardown(revoke_over_ike, setup, teardown),
 		cmocka_unit_test_setup_teardown(overflow_redirect, setup, teardown),
+		cmocka_unit_test_setup_teardown(ike_on_4500_from_ike_auth, setup, teardown),
+		cmocka_unit_test_setup_teardown(handover_into_nat_keeps_ike_sa, setup, teardown),
+		cmocka_unit_test_setup_teardown(return_home_moves_ike_sa_to_hoa, setup, teardown),
+		cmocka_unit_test_setup_teardown(active_redirect_deletes_old_sa, setup, teardown),
+		cmocka_unit_test_setup_teardown(nat_rebinding_during_ike_exchange, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
