@@ -21,7 +21,8 @@ IKE_EXCH = {34: "IKE_SA_INIT", 35: "IKE_AUTH", 36: "CREATE_CHILD_SA", 37: "INFOR
 FIELDS = ["frame.number", "frame.time_relative", "ipv6.src", "ip.src", "ipv6.dst", "ip.dst",
           "mip6.mhtype", "mip6.bu.seqnr", "mip6.ba.seqnr", "mip6.ba.status", "isakmp.exchangetype",
           "isakmp.flag_r", "esp.spi", "udp.dstport", "udp.srcport", "frame.protocols",
-          "ipv6.opt.mipv6.home_address", "ipv6.routing.mipv6.home_address", "mip6.bri_br.type"]
+          "ipv6.opt.mipv6.home_address", "ipv6.routing.mipv6.home_address", "mip6.bri_br.type",
+          "mip6.bu.lifetime"]
 
 
 def tshark(capture, conf):
@@ -57,6 +58,8 @@ def describe(p):
             name = BR_TYPES.get(br, "Binding Revocation type %d" % br)
         if t == 5 and p["mip6.bu.seqnr"]:
             name += " seq=%s" % first(p["mip6.bu.seqnr"])
+            if first(p["mip6.bu.lifetime"]) == "0":
+                name += " lifetime=0"   # de-registration (RFC 6275 cl. 11.5.4, Annex A.5)
         if t == 6 and p["mip6.ba.seqnr"]:
             name += " seq=%s status=%s" % (first(p["mip6.ba.seqnr"]), first(p["mip6.ba.status"]))
         if "4191" in (p["udp.dstport"], p["udp.srcport"]):
