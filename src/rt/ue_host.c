@@ -383,8 +383,13 @@ static void dns_query_cb(void *ctx, ds_pdn_id id, const char *fqdn)
 {
 	ds_ue_host *h = ctx;
 	ue_pdn *p = pdn_by_id(h, id);
-	/* an operator-configured name overrides the HA-APN the engine built */
-	const char *name = p && h->conf.pdn[p->idx].ha_fqdn[0] ? h->conf.pdn[p->idx].ha_fqdn : fqdn;
+	/* an operator-configured name overrides the HA-APN the engine built, not the gateway
+	 * name of a redirect (RFC 5685 cl. 4.2) */
+	bool redirect = p && p->redirect_fqdn;
+	if (p)
+		p->redirect_fqdn = false;
+	const char *name = p && !redirect && h->conf.pdn[p->idx].ha_fqdn[0]
+				   ? h->conf.pdn[p->idx].ha_fqdn : fqdn;
 	dns_req *r = malloc(sizeof *r);
 	ds_logf(&h->log.lg, DS_LOG_INFO, "HA discovery: AAAA + A %s", name);
 	if (!r || ds_dns_resolve(h->dns, name, dns_done, r) != DS_OK) {
@@ -660,8 +665,12 @@ static void redirected_cb(void *ctx, ds_ike_sa *sa, const ds_addr *new_gw, const
 	int rc;
 	if (new_gw && new_gw->family)
 		rc = ds_ue_ike_redirected(h->ue, p->id, new_gw, now);
-	else if (fqdn && fqdn[0]) /* cl. 4.2 GW Ident Type 3: resolved like an HA-APN */
+	else if (fqdn && fqdn[0]) { /* cl. 4.2 GW Ident Type 3: resolved like an HA-APN */
+		p->redirect_fqdn = true;
 		rc = ds_ue_ike_redirected_fqdn(h->ue, p->id, fqdn, now);
+		if (rc != DS_OK)
+			p->redirect_fqdn = false;
+	}
 	else
 		rc = DS_E_PARAM;
 	if (rc != DS_OK) {

@@ -52,6 +52,7 @@ typedef struct ue_pdn {
 	enum ds_ue_pdn_state state;
 	ds_addr tun_local, tun_ha;
 	ds_addr redirected_from; /* RFC 5685 cl. 6: the gateway that redirected the next IKE SA */
+	bool redirect_fqdn;      /* the next DNS query names the redirect's gateway (cl. 4.2) */
 } ue_pdn;
 
 struct ds_ue_host {
