@@ -7,15 +7,16 @@
 #                         the same WLAN access (needs the daemons)
 #   attach_per_s          full S2c attaches (IKE_SA_INIT, EAP-AKA IKE_AUTH, CREATE_CHILD_SA,
 #                         BU/BA) per second against dsmip6-ha, from bench/s2c_load in the ue
-#                         namespace, one IPv6 CoA per UE over the WLAN access
+#                         namespace, one IPv6 CoA per UE behind the WLAN router
 #   ha.bu_per_s.sockets   ESP-protected re-registration BUs per second answered by dsmip6-ha
 #                         (the same UEs, one BU outstanding each), confirmed by the HA counters
 #   ike_auth_per_s        childless IKE_SA_INIT + EAP-AKA IKE_AUTH per second against dsmip6-ha
 #   ike_auth_per_s.ref    the same exchanges, same generator, against strongSwan charon as the
 #                         responder in the same namespace; also printed as attach_per_s.ref
 #                         (strongSwan has no BU/BA: that reference covers IKE only)
-#   *.responder_cpu_us    the responder's own CPU time per attach (generator and responder share
-#                         the machine's cores, so the wall-clock rates measure both)
+#   attach.ha_cpu_us, ike_auth.cpu_us(.ref), ha.bu_cpu_us: the responder's own CPU time (all
+#                         threads) per attach / BU; generator and responder share the machine's
+#                         cores, so the wall-clock rates measure both
 # Environment: BENCH_SECONDS (per throughput run and BU phase, default 3), BENCH_UES (UEs and
 # IKE SAs per run, default 400), BENCH_WINDOW (attaches in flight, default 32).
 set -uo pipefail
@@ -30,9 +31,13 @@ probe="$root/tests/lib/probe.py"
 SECONDS_EACH=${BENCH_SECONDS:-3}
 N_UES=${BENCH_UES:-400}
 WINDOW=${BENCH_WINDOW:-32}
+vflag=${BENCH_VERBOSE:+-v}   # BENCH_VERBOSE=1: the generator reports every failure on stderr
 ds_install_traps
 ds_on_exit "'$root/testbed/topology.sh' down >/dev/null 2>&1"
 "$root/testbed/topology.sh" up >/dev/null 2>&1 || ds_die "testbed up failed"
+# Wall-clock rates depend on what else the machine runs; the CPU figures much less.
+echo "   load average at the start: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs"
+ds_on_exit "echo '   load average at the end: '\$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # tput SERVER_ROLE SERVER_ADDR CLIENT_ROLE [CLIENT_SOURCE_ADDR]
 tput() {
@@ -81,17 +86,19 @@ fi
 ds6_ctl pgw status '{}' >/dev/null 2>&1 || start_ha || ds_die "dsmip6-ha did not start"
 ha_pid=$(cat "$DS6_DIR/pgw/pid")
 
-# One CoA per generated UE on the WLAN interface: 2001:db8:2::1:0 + i (the HA's answers are
-# routed back over the WLAN router like the real UE's).
+# One CoA per generated UE: 2001:db8:2::1:0 + i, from a /112 routed to the UE over the WLAN
+# router and taken as local in the ue namespace (a "local" route, no address per UE: the
+# kernel's source address selection walks every address of the interface on each raw send).
 coa_base=2001:db8:2::1:0
-for ((i = 0; i < N_UES; i++)); do
-	printf 'address add 2001:db8:2::%x:%x/64 dev wlan0 nodad\n' $((1 + i / 65536)) $((i % 65536))
-done | ip -n "$(ds_ns ue)" -batch - || ds_die "cannot add the generator's CoAs"
+ip -n "$(ds_ns wlan)" -6 route add 2001:db8:2::1:0/112 via "$TB_WLAN6_UE" &&
+	ip -n "$(ds_ns ue)" -6 route add local 2001:db8:2::1:0/112 dev lo ||
+	ds_die "cannot route the generator's CoAs"
+[ "$N_UES" -le 65536 ] || ds_die "BENCH_UES: at most 65536"
 
 # 1. full attaches, then re-registration BUs, against dsmip6-ha (subscribers 0 .. N-1)
 ds_nsx ue "$load" s2c --ha "$TB_HA1_ADDR6" --coa "$coa_base" --ca "$DS6_DIR/pki/ca.pem" \
 	--apn "$TB_APN1" --n "$N_UES" --window "$WINDOW" --bu-seconds "$SECONDS_EACH" \
-	--ctl "$DS6_DIR/pgw/ctl.sock" --pid "$ha_pid"
+	--ctl "$DS6_DIR/pgw/ctl.sock" --pid "$ha_pid" $vflag
 echo "   dsmip6-ha after the S2c load: $(ds6_ctl pgw counters '{}' --get ike.sas_current) IKE SAs," \
 	"$(ds6_ctl pgw status '{}' --get bindings 2>/dev/null || echo '?') bindings"
 
@@ -99,7 +106,7 @@ echo "   dsmip6-ha after the S2c load: $(ds6_ctl pgw counters '{}' --get ike.sas
 # the HA like every subscriber is new to charon below)
 ds_nsx ue "$load" ike --ha "$TB_HA1_ADDR6" --local "$TB_WLAN6_UE" --ca "$DS6_DIR/pki/ca.pem" \
 	--apn "$TB_APN1" --first "$N_UES" --n "$N_UES" --window "$WINDOW" \
-	--ctl "$DS6_DIR/pgw/ctl.sock" --pid "$ha_pid" --metric ike_auth_per_s
+	--ctl "$DS6_DIR/pgw/ctl.sock" --pid "$ha_pid" --metric ike_auth_per_s $vflag
 ds6_stop pgw
 
 # 3. the same against strongSwan charon as the responder, on the HA's address in the same
@@ -112,13 +119,15 @@ if [ -z "$plugins" ] || ! [ -f "$plugins/strongswan/libstrongswan-eap-aka-3gpp.s
 fi
 . "$root/tests/lib/strongswan.sh"
 ss=$(mktemp -d "${TMPDIR:-/tmp}/dsmip6-bench-ss-XXXXXX")
-ds_on_exit "rm -rf '$ss'"
+[ -n "${BENCH_VERBOSE:-}" ] && echo "   charon folder kept: $ss" || ds_on_exit "rm -rf '$ss'"
 ss_setup "$ss"
 # like dsmip6-ha above: no key files, no per-exchange log lines; half-open limits (cookies from
 # 30 half-open SAs, 5 per peer address by default) raised to dsmip6-ha's (1000), since every
 # SA comes from the generator's one address
-sed -i -e 's/^\(\s*\)\(ike\|esp\) = yes$/\1\2 = no/' -e 's/^\(\s*\)\(ike\|cfg\) = 2$/\1\2 = 0/' \
-	-e 's/^\(\s*\)default = 1$/\1default = 0/' \
+# (BENCH_VERBOSE=1 keeps charon's log)
+[ -n "${BENCH_VERBOSE:-}" ] || sed -i -e 's/^\(\s*\)\(ike\|cfg\) = 2$/\1\2 = 0/' \
+	-e 's/^\(\s*\)default = 1$/\1default = 0/' "$ss/strongswan.conf"
+sed -i -e 's/^\(\s*\)\(ike\|esp\) = yes$/\1\2 = no/' \
 	-e 's/^\(\s*\)load_modular = no$/&\n\1cookie_threshold = 1000\n\1block_threshold = 1000/' \
 	"$ss/strongswan.conf"
 (
@@ -161,7 +170,7 @@ if ss_start pgw "$ss" "$plugins/strongswan" && ss_load pgw "$ss" >"$ss/load.out"
 	ss_pid=$(cat "$ss/pid")
 	out=$(ds_nsx ue "$load" ike --ha "$TB_HA1_ADDR6" --local "$TB_WLAN6_UE" \
 		--ca "$DS6_DIR/pki/ca.pem" --apn "$TB_APN1" --first "$N_UES" --n "$N_UES" \
-		--window "$WINDOW" --pid "$ss_pid" --metric ike_auth_per_s.ref)
+		--window "$WINDOW" --pid "$ss_pid" --metric ike_auth_per_s.ref --cpu-metric ike_auth.cpu_us.ref $vflag)
 	echo "$out"
 	v=$(echo "$out" | sed -n 's/^bench: ike_auth_per_s.ref \([0-9.]*\) .*/\1/p')
 	[ -n "$v" ] && echo "bench: attach_per_s.ref $v 1/s (strongSwan charon $(dpkg-query -W -f='${Version}' strongswan-charon 2>/dev/null) as responder: IKE_SA_INIT + EAP-AKA IKE_AUTH only, no CHILD_SA, no BU/BA)"
