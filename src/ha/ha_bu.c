@@ -79,6 +79,15 @@ static void reject(ds_ha *ha, struct ds_ha_ue *u, const ha_rx_ctx *rx, const ds_
 	ba.status = status;
 	/* cl. 6.1.8: status 135 carries the last accepted sequence number. */
 	ba.seq = status == DS_BA_SEQ_OUT_OF_WINDOW ? u->last_seq : bu->seq;
+	if (rx->udp) {
+		/* RFC 5555 cl. 4.2: the NAT Detection option MUST be in the BA whenever the BU
+		 * came in UDP, a refusal included; F says whether the UE is behind a NAT (its
+		 * IPv4 CoA option against the observed source) or UDP is forced (cl. 4.1). */
+		ba.nat.present = true;
+		ba.nat.f = (bu->has_ipv4_coa && memcmp(bu->ipv4_coa, rx->udp_src.ip, 4) != 0) ||
+			   (bu->bu_flags & DS_BU_F) || ha->cfg.force_udp;
+		ba.nat.refresh_s = ha->cfg.nat_refresh_s ? ha->cfg.nat_refresh_s : NATKATIMEOUT_S;
+	}
 	ds_logf_rl(&ha->cfg.log, &ha->rl_bu, now, DS_LOG_INFO, "ha: BU seq %u rejected, status %u",
 		   bu->seq, status);
 	send_ba(ha, u, rx, &ba, now);

@@ -75,7 +75,7 @@ static void test_ha_restart(void **st)
 			assert_int_equal(ue_host_reattach(u[i], 0), 0);
 		}
 	}
-	print_message("%u of %d PDN connections failed after the restart and were re-attached\n",
+	print_message("# %u of %d PDN connections failed after the restart and were re-attached\n",
 		      failed, N_UE);
 	for (unsigned i = 0; i < N_UE; i++) {
 		const ue_pdn_view *v = ue_host_pdn(u[i], 0);

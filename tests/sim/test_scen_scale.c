@@ -35,7 +35,7 @@ static uint32_t scale_loss_ppm(void)
 
 typedef struct mh_stats {
 	uint64_t bu, ba, other, bad, ba_status[256];
-	char first_bad[300];
+	char first_bad[400];
 } mh_stats;
 
 static void on_mh(void *ctx, const sim_mh_rec *r)
@@ -47,11 +47,13 @@ static void on_mh(void *ctx, const sim_mh_rec *r)
 		m->ba++, m->ba_status[r->status]++;
 	else
 		m->other++;
-	uint16_t need = DS_MOB_BU_A | DS_MOB_BU_H | DS_MOB_BU_K;
-	bool ok = r->csum_ok && r->esp && (r->type != DS_MOB_BU ||
-		  ((r->flags & need) == need && !(r->flags & DS_MOB_BU_F)));
-	if (!ok && m->bad++ == 0)
-		sim_mh_rec_fmt(r, m->first_bad, sizeof m->first_bad);
+	/* TS 24.303 Annex A on every message of the run */
+	const char *v = annex_any(r);
+	if (v && m->bad++ == 0) {
+		char l[240];
+		sim_mh_rec_fmt(r, l, sizeof l);
+		snprintf(m->first_bad, sizeof m->first_bad, "%s: %s", v, l);
+	}
 }
 
 enum phase { PH_ATTACH, PH_WLAN2, PH_NAT, PH_HOME, PH_DETACH, PH__N };

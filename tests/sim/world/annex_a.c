@@ -173,3 +173,50 @@ const char *annex_a6_bra(const sim_mh_rec *r, uint16_t bri_seq)
 		return "A.6: P, G, V must be 0";
 	return NULL;
 }
+
+static const char *any_bu(const sim_mh_rec *r)
+{
+	bool v4 = r->udp4191;
+	const char *e;
+	if (r->lifetime == 0)
+		e = !v4 && !r->has_hao ? annex_dereg_home_bu(r) : annex_a5_bu(r, v4);
+	else if (r->flags & DS_MOB_BU_O)
+		e = annex_a2_bu(r, v4, false, NULL);
+	else
+		e = annex_a3_bu(r, v4, NULL);
+	if (e)
+		return e;
+	if ((r->present & DS_MOPT_IPV4_HOA) && (r->ipv4_hoa.p || r->ipv4_hoa.plen != 32))
+		return "IPv4 HoA option P/Pref-len wrong (A.2: P=0, 32)";
+	return NULL;
+}
+
+static const char *any_ba(const sim_mh_rec *r)
+{
+	const char *e;
+	if (r->status < 128) {
+		/* the Ack's own status may be a refusal (R-28: the IPv6 binding still stands) */
+		if ((e = annex_ba_ok(r, r->seq, r->lifetime == 0, false, r->udp4191)))
+			return e;
+		if ((r->present & DS_MOPT_IPV4_ACK) && r->ipv4_ack.plen != 32)
+			return "IPv4 Address Acknowledgement Pref-len not 32 (R-28)";
+		return NULL;
+	}
+	if ((e = common(r, DS_MOB_BA)))
+		return e;
+	if (r->udp4191 != ((r->present & DS_MOPT_NAT_DET) != 0))
+		return "NAT Detection option must be in a BA sent in UDP, and only there (RFC 5555 "
+		       "cl. 4.2)";
+	return NULL;
+}
+
+const char *annex_any(const sim_mh_rec *r)
+{
+	switch (r->type) {
+	case DS_MOB_BU: return any_bu(r);
+	case DS_MOB_BA: return any_ba(r);
+	case DS_MOB_BR:
+		return r->br_type == DS_MOB_BRI ? annex_a6_bri(r) : annex_a6_bra(r, r->seq);
+	default: return "unexpected MH message (no Binding Error is expected on S2c)";
+	}
+}

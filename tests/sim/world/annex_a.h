@@ -28,4 +28,13 @@ const char *annex_ba_ok(const sim_mh_rec *r, uint16_t bu_seq, bool dereg, bool i
 const char *annex_a6_bri(const sim_mh_rec *r);
 const char *annex_a6_bra(const sim_mh_rec *r, uint16_t bri_seq);
 
+/* Any record, with only what the record itself tells (used on every message of a run):
+ * a BU is checked as A.2 (O=1), A.3 (lifetime > 0, O=0), A.5 (lifetime 0 from a foreign
+ * access) or the home de-registration (lifetime 0, no HAO, no UDP); a BA is protected, copies
+ * K unless refusing, has a lifetime of 0 exactly for de-registrations, an IPv4 Address Ack
+ * with Pref-len 32 when present, and the NAT Detection option exactly when it travels in UDP
+ * 4191 (RFC 5555 cl. 4.2, refusals included); BRI and BRA as A.6 (BRA sequence not checked).
+ * The IPv4 HoA option, when present, has P=0 and Pref-len 32. Binding Errors are refused. */
+const char *annex_any(const sim_mh_rec *r);
+
 #endif

@@ -36,8 +36,28 @@ bool scen_open(scen *sc, const world_cfg *cfg)
 	return sc->w != NULL;
 }
 
+/* TS 24.303 Annex A on every kept MH record of the run (annex_any): the first violation is
+ * printed, their number returned. */
+static size_t annex_check_all(scen *sc)
+{
+	size_t n = 0, bad = 0;
+	const sim_mh_rec *r = sim_mhtap_records(sc->w->tap, &n);
+	for (size_t i = 0; i < n; i++) {
+		const char *v = annex_any(&r[i]);
+		if (!v)
+			continue;
+		if (bad++ == 0) {
+			char l[300];
+			sim_mh_rec_fmt(&r[i], l, sizeof l);
+			fprintf(stderr, "Annex A: %s: %s\n", v, l);
+		}
+	}
+	return bad;
+}
+
 int scen_close(scen *sc)
 {
+	size_t bad = sc->w ? annex_check_all(sc) : 0;
 	world_free(sc->w);
 	sc->w = NULL;
 	if (sc->trace)
@@ -59,6 +79,8 @@ int scen_close(scen *sc)
 		int st = system(cmd);
 		rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 	}
+	if (bad)
+		rc = SCEN_ANNEX_A_VIOLATION;
 	if (rc == 0 || rc == 77 || !getenv("DSMIP6_SIM_KEEP_FAILED")) {
 		snprintf(cmd, sizeof cmd, "rm -rf '%s'", sc->dir);
 		if (system(cmd) != 0)

@@ -19,8 +19,10 @@ typedef struct scen {
 
 /* cfg may be NULL (defaults: 1 HA, 10 ms access / 2 ms core delay, no impairments, pcaps). */
 bool scen_open(scen *sc, const world_cfg *cfg);
-/* Check the pcaps (when written) with tshark and free everything. Returns the checker's exit
- * status (0 fine, 77 tshark absent) or -1 when it could not run. */
+#define SCEN_ANNEX_A_VIOLATION 3
+/* Check every MH record kept (Annex A, annex_any) and the pcaps (when written) with tshark,
+ * and free everything. Returns SCEN_ANNEX_A_VIOLATION when a record violates Annex A, else
+ * the pcap checker's exit status (0 fine, 77 tshark absent) or -1 when it could not run. */
 int scen_close(scen *sc);
 /* Run until the PDN connection of slot reaches st, or limit ms of simulated time pass. */
 bool scen_wait_state(scen *sc, ue_host *u, unsigned slot, enum ds_ue_pdn_state st, ds_time limit);

@@ -755,6 +755,17 @@ static void ha_validation_statuses(void **state)
 	bu = reg_bu(14);
 	assert_int_equal(w_raw_bu(w, &a, &bu, RAW_UDP, &ba), DS_OK);
 	assert_int_equal(ba.status, 174);
+	/* RFC 5555 cl. 4.2: a BA sent in UDP carries the NAT Detection option, refusals too */
+	assert_true(ba.nat.present);
+	assert_false(ba.nat.f);
+	/* and one sent in IPv6 does not */
+	bu = reg_bu(15);
+	bu.has_alt_coa = true;
+	bu.alt_coa[0] = 0xfe;
+	bu.alt_coa[1] = 0x80;
+	assert_int_equal(w_raw_bu(w, &a, &bu, RAW_HAO, &ba), DS_OK);
+	assert_int_equal(ba.status, 174);
+	assert_false(ba.nat.present);
 	/* b's SA with a's HoA -> 133 (never another UE's HNP, R-58) */
 	raw_ue evil = b;
 	evil.hoa = a.hoa;
