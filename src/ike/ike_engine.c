@@ -123,6 +123,7 @@ static void sa_free(ds_ike_sa *sa)
 		sa->eap_ops->free(sa->eap_peer);
 	ds_dh_free(sa->dh);
 	ds_dh_free(sa->rk.dh);
+	ike_rekey_drop_pending(sa);
 	ike_frag_reset(sa, 0);
 	ike_frag_reset(sa, 1);
 	ds_cipher_free(sa->c_in);

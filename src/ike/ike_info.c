@@ -121,6 +121,8 @@ void ike_info_request(ds_ike_sa *sa, const ike_hdr *h, const ike_chain *c)
 		/* cl. 1.4.1: answer with an empty INFORMATIONAL, then the IKE SA and its
 		 * children are gone (R-55: a bare IKE Delete is a network-initiated detach). */
 		ike_send_response(sa, IKE_INFORMATIONAL, mid, IKE_PL_NONE, plain, 0);
+		if (ike_rekey_adopt_pending(sa))
+			return;   /* cl. 2.8.2: the old SA of a crossing rekey, not the connection */
 		ike_sa_close(sa, sa->redirect_sent ? DS_IKE_CLOSE_REDIRECTED
 						   : DS_IKE_CLOSE_PEER_DELETE);
 		return;

@@ -179,6 +179,7 @@ struct ds_ike_sa {
 	uint16_t last_notify;
 	/* IKE SA rekeying (cl. 2.18) */
 	ike_rekey_neg rk;
+	struct ike_rekey_result *rk_peer; /* the peer's rekey that crossed ours (cl. 2.8.2) */
 	bool rekey_queued;
 	ds_time ike_created;        /* when the current keys were made (lifetime start) */
 	ds_time rekey_retry_at;     /* a refused rekey is retried then (0: at lifetime) */
@@ -284,6 +285,10 @@ void ike_rekey_request(ds_ike_sa *sa, const ike_hdr *h, const ike_chain *c, cons
 void ike_rekey_response(ds_ike_sa *sa, const ike_hdr *h, const ike_chain *c);
 /* When the current IKE SA is due for a lifetime rekey (DS_TIME_NEVER: not). */
 ds_time ike_rekey_due(const ds_ike_sa *sa);
+/* The peer deletes the old IKE SA while its crossing rekey is pending: take its new SA
+ * (cl. 2.8.2). True when the handle lives on. */
+bool ike_rekey_adopt_pending(ds_ike_sa *sa);
+void ike_rekey_drop_pending(ds_ike_sa *sa);
 
 /* ---- ike_frag.c (RFC 7383) ---- */
 /* Would a sealed message of this size exceed the fragmentation threshold? */

@@ -7,11 +7,15 @@
  * the Delete of the old IKE SA; the responder's shadow answers retransmissions of the rekey
  * request from its cache and the peer's Delete, or expires. Shadows report no events.
  *
- * Collisions (cl. 2.25): a rekey request while we create, rekey or delete a CHILD_SA, or while
- * any request of ours is outstanding, or while we rekey the IKE SA ourselves, is answered
- * TEMPORARY_FAILURE (the peer retries later, cl. 2.25); on the old SA after a rekey the
- * shadow answers TEMPORARY_FAILURE as cl. 2.8.2 asks. CHILD_SA requests during our rekey get
- * TEMPORARY_FAILURE too (cl. 2.25.2). */
+ * Collisions (cl. 2.8.2, 2.25): a peer's rekey request that crosses our own is answered as
+ * usual and its result kept pending; when our own rekey completes too, the new IKE SA holding
+ * the lowest of the four nonces is redundant: if it is ours we delete it, else the peer does,
+ * and the handle takes the other one. If our rekey fails, or the peer deletes the old SA first
+ * (it did not see the collision), the handle takes the peer's. A rekey request while any other
+ * request of ours is outstanding (CHILD_SA exchange, Delete, liveness) is answered
+ * TEMPORARY_FAILURE (cl. 2.25.1); on the old SA after a rekey the shadow answers
+ * TEMPORARY_FAILURE as cl. 2.8.2 asks. CHILD_SA requests during our rekey get TEMPORARY_FAILURE
+ * too (cl. 2.25.2). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,14 +78,98 @@ static void rekey_neg_clear(ds_ike_sa *sa)
 
 /* ---- the switch to the new IKE SA ---- */
 
-typedef struct rekey_result {
+typedef struct ike_rekey_result rekey_result;
+struct ike_rekey_result {
 	uint64_t spi_i, spi_r;
 	ds_ike_suite suite;
 	ike_keys k;
 	bool orig_i;                /* we initiated the rekey */
-} rekey_result;
+	uint8_t ni[IKE_NONCE_MAX], nr[IKE_NONCE_MAX];   /* for cl. 2.8.2 collisions */
+	size_t ni_len, nr_len;
+};
 
-static int switch_sa(ds_ike_sa *sa, rekey_result *nr)
+void ike_rekey_drop_pending(ds_ike_sa *sa)
+{
+	if (!sa->rk_peer)
+		return;
+	ds_wipe(sa->rk_peer, sizeof(*sa->rk_peer));
+	free(sa->rk_peer);
+	sa->rk_peer = NULL;
+}
+
+/* A shadow object sharing the endpoints of `like`; no identity yet. */
+static ds_ike_sa *shadow_new(const ds_ike_sa *like)
+{
+	ds_ike_sa *o = calloc(1, sizeof(*o));
+	if (!o)
+		return NULL;
+	o->ike = like->ike;
+	o->shadow = true;
+	o->state = DS_IKE_ST_DELETING;
+	o->initiator = like->initiator;
+	o->local = like->local;
+	o->remote = like->remote;
+	o->natt = like->natt;
+	o->nat_local = like->nat_local;
+	o->nat_remote = like->nat_remote;
+	o->frag_ok = like->frag_ok;
+	o->last_rx = like->ike->now;
+	memcpy(o->nai, like->nai, sizeof(o->nai));
+	memcpy(o->apn, like->apn, sizeof(o->apn));
+	return o;
+}
+
+/* What a shadow does: send the Delete of its IKE SA, wait for the peer's (then expire), or
+ * go at once (the peer's Delete was answered already). */
+enum shadow_mode { SHADOW_DELETE, SHADOW_WAIT, SHADOW_GONE };
+
+static void shadow_go(ds_ike_sa *o, int mode)
+{
+	ds_ike *ike = o->ike;
+	if (mode == SHADOW_DELETE) {
+		ike_op del = { .kind = IKE_OP_DELETE_IKE };
+		if (ike_info_start(o, &del) != DS_OK)
+			o->expire_at = ike->now;
+	} else {
+		o->expire_at = ike->now + (mode == SHADOW_WAIT ? shadow_wait(ike) : 0);
+	}
+	ike_sa_arm(o);
+}
+
+/* cl. 2.8.2: the redundant new IKE SA of a collision, deleted by its creator. */
+static int redundant_sa(ds_ike_sa *sa, const rekey_result *rr, int mode)
+{
+	ds_ike *ike = sa->ike;
+	ds_ike_sa *o = shadow_new(sa);
+	if (!o)
+		return DS_E_NOMEM;
+	o->spi_i = rr->spi_i;
+	o->spi_r = rr->spi_r;
+	o->orig_i = rr->orig_i;
+	o->spi_local = rr->orig_i ? rr->spi_i : rr->spi_r;
+	o->suite = rr->suite;
+	o->k = rr->k;
+	o->have_keys = true;
+	ike_set_ciphers(o);
+	ds_ike_sa *clash;
+	HASH_FIND(hh, ike->by_spi, &o->spi_local, sizeof(o->spi_local), clash);
+	if (clash || !o->c_in || !o->c_out) {
+		ds_cipher_free(o->c_in);
+		ds_cipher_free(o->c_out);
+		ike_keys_wipe(&o->k);
+		free(o);
+		return DS_E_EXISTS;
+	}
+	HASH_ADD(hh, ike->by_spi, spi_local, sizeof(o->spi_local), o);
+	ike->ctr.sas_current++;
+	ds_logf(&ike->cfg.log, DS_LOG_INFO, "ike %016llx: redundant IKE SA %016llx/%016llx of a "
+		"rekey collision goes", (unsigned long long)sa->spi_local,
+		(unsigned long long)o->spi_i, (unsigned long long)o->spi_r);
+	shadow_go(o, mode);
+	return DS_OK;
+}
+
+static int switch_sa(ds_ike_sa *sa, rekey_result *nr, int old_mode)
 {
 	ds_ike *ike = sa->ike;
 	uint64_t new_local = nr->orig_i ? nr->spi_i : nr->spi_r;
@@ -89,24 +177,14 @@ static int switch_sa(ds_ike_sa *sa, rekey_result *nr)
 	HASH_FIND(hh, ike->by_spi, &new_local, sizeof(new_local), clash);
 	if (clash)
 		return DS_E_EXISTS;
-	ds_ike_sa *old = calloc(1, sizeof(*old));
+	ds_ike_sa *old = shadow_new(sa);
 	if (!old)
 		return DS_E_NOMEM;
 	/* The shadow takes the old SA's identity, keys and both message windows. */
-	old->ike = ike;
-	old->shadow = true;
-	old->state = DS_IKE_ST_DELETING;
-	old->initiator = sa->initiator;
 	old->orig_i = sa->orig_i;
 	old->spi_local = sa->spi_local;
 	old->spi_i = sa->spi_i;
 	old->spi_r = sa->spi_r;
-	old->local = sa->local;
-	old->remote = sa->remote;
-	old->natt = sa->natt;
-	old->nat_local = sa->nat_local;
-	old->nat_remote = sa->nat_remote;
-	old->frag_ok = sa->frag_ok;
 	old->suite = sa->suite;
 	old->k = sa->k;
 	old->have_keys = true;
@@ -119,8 +197,6 @@ static int switch_sa(ds_ike_sa *sa, rekey_result *nr)
 	old->resp_len = sa->resp_len;
 	old->resp_valid = sa->resp_valid;
 	old->last_rx = sa->last_rx;
-	memcpy(old->nai, sa->nai, sizeof(old->nai));
-	memcpy(old->apn, sa->apn, sizeof(old->apn));
 
 	/* The handle becomes the new IKE SA: counters from 0 (cl. 2.18), the rekey initiator is
 	 * its original initiator (cl. 2.2). */
@@ -157,16 +233,8 @@ static int switch_sa(ds_ike_sa *sa, rekey_result *nr)
 		(unsigned long long)old->spi_local, (unsigned long long)sa->spi_i,
 		(unsigned long long)sa->spi_r);
 	ike_emit_keylog(sa);
-
-	if (nr->orig_i) {
-		/* cl. 1.3.2 / 2.18: the rekey initiator deletes the old IKE SA. */
-		ike_op del = { .kind = IKE_OP_DELETE_IKE };
-		if (ike_info_start(old, &del) != DS_OK)
-			old->expire_at = ike->now;
-	} else {
-		old->expire_at = ike->now + shadow_wait(ike);
-	}
-	ike_sa_arm(old);
+	/* cl. 1.3.2 / 2.18: the rekey initiator deletes the old IKE SA. */
+	shadow_go(old, old_mode);
 	ike_sa_arm(sa);
 	ike_run_ops(sa);
 	return DS_OK;
@@ -186,7 +254,74 @@ static int new_keys(ds_ike_sa *sa, ds_dh *dh, const ike_ke *peer_ke, const uint8
 				     ni_len, nr, nr_len, gir, gir_len, out->spi_i, out->spi_r,
 				     &out->k);
 	ds_wipe(gir, sizeof(gir));
+	if (ni_len > IKE_NONCE_MAX || nr_len > IKE_NONCE_MAX)
+		return DS_E_BADLEN;
+	memcpy(out->ni, ni, ni_len);
+	memcpy(out->nr, nr, nr_len);
+	out->ni_len = ni_len;
+	out->nr_len = nr_len;
 	return rc;
+}
+
+static int nonce_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
+{
+	int c = memcmp(a, b, al < bl ? al : bl);
+	if (c)
+		return c;
+	return al < bl ? -1 : al > bl ? 1 : 0;
+}
+
+/* The lower of a rekey's two nonces. */
+static void lowest(const rekey_result *r, const uint8_t **p, size_t *len)
+{
+	bool i = nonce_cmp(r->ni, r->ni_len, r->nr, r->nr_len) <= 0;
+	*p = i ? r->ni : r->nr;
+	*len = i ? r->ni_len : r->nr_len;
+}
+
+/* cl. 2.8.2: both rekeys succeeded; ours is `mine`, the peer's is pending. The new SA with the
+ * lowest nonce is redundant and deleted by whoever created it; the handle takes the other. */
+static int resolve_collision(ds_ike_sa *sa, rekey_result *mine)
+{
+	rekey_result *theirs = sa->rk_peer;
+	const uint8_t *a, *b;
+	size_t al, bl;
+	lowest(mine, &a, &al);
+	lowest(theirs, &b, &bl);
+	bool mine_redundant = nonce_cmp(a, al, b, bl) < 0;
+	int rc;
+	if (mine_redundant) {
+		rc = switch_sa(sa, theirs, SHADOW_DELETE);
+		if (rc == DS_OK)
+			rc = redundant_sa(sa, mine, SHADOW_DELETE);
+	} else {
+		rc = switch_sa(sa, mine, SHADOW_DELETE);
+		if (rc == DS_OK)
+			rc = redundant_sa(sa, theirs, SHADOW_WAIT);
+	}
+	ike_rekey_drop_pending(sa);
+	return rc;
+}
+
+bool ike_rekey_adopt_pending(ds_ike_sa *sa)
+{
+	/* cl. 2.8.2: the peer deletes the old IKE SA: it did not see our rekey; its new SA is the
+	 * one, ours is forgotten (its request dies with the old SA). */
+	if (!sa->rk_peer || sa->shadow)
+		return false;
+	rekey_result *p = sa->rk_peer;
+	sa->rk_peer = NULL;
+	ds_dh_free(sa->rk.dh);
+	ds_wipe(&sa->rk, sizeof(sa->rk));
+	sa->rekey_queued = false;
+	int rc = switch_sa(sa, p, SHADOW_GONE);
+	ds_wipe(p, sizeof(*p));
+	free(p);
+	if (rc) {
+		sa->close_pending = DS_IKE_CLOSE_PROTOCOL;
+		ike_sa_arm(sa);
+	}
+	return true;
 }
 
 static uint64_t spi_of(const ike_proposal *p)
@@ -287,6 +422,18 @@ void ike_rekey_response(ds_ike_sa *sa, const ike_hdr *h, const ike_chain *c)
 				return;
 		}
 		rekey_neg_clear(sa);
+		if (sa->rk_peer) {
+			/* the peer's crossing rekey succeeded: take it (cl. 2.8.2) */
+			rekey_result *p = sa->rk_peer;
+			sa->rk_peer = NULL;
+			if (switch_sa(sa, p, SHADOW_WAIT)) {
+				sa->close_pending = DS_IKE_CLOSE_PROTOCOL;
+				ike_sa_arm(sa);
+			}
+			ds_wipe(p, sizeof(*p));
+			free(p);
+			return;
+		}
 		retry_later(sa, false);
 		ike_sa_arm(sa);
 		ike_run_ops(sa);
@@ -308,8 +455,27 @@ void ike_rekey_response(ds_ike_sa *sa, const ike_hdr *h, const ike_chain *c)
 			      &nr);
 	}
 	rekey_neg_clear(sa);
+	if (sa->rk_peer) {
+		/* cl. 2.8.2: the peer's rekey crossed ours and succeeded. With ours done too, the
+		 * nonces decide; with ours refused, the peer's is the one. */
+		if (rc == DS_OK) {
+			rc = resolve_collision(sa, &nr);
+		} else {
+			rekey_result *p = sa->rk_peer;
+			sa->rk_peer = NULL;
+			rc = switch_sa(sa, p, SHADOW_WAIT);
+			ds_wipe(p, sizeof(*p));
+			free(p);
+		}
+		ike_keys_wipe(&nr.k);
+		if (rc) {
+			sa->close_pending = DS_IKE_CLOSE_PROTOCOL;
+			ike_sa_arm(sa);
+		}
+		return;
+	}
 	if (rc == DS_OK) {
-		rc = switch_sa(sa, &nr);
+		rc = switch_sa(sa, &nr, SHADOW_DELETE);
 		ike_keys_wipe(&nr.k);
 		if (rc == DS_OK)
 			return;
@@ -344,9 +510,11 @@ void ike_rekey_request(ds_ike_sa *sa, const ike_hdr *h, const ike_chain *c, cons
 {
 	ds_ike *ike = sa->ike;
 	uint32_t mid = h->msg_id;
-	if (sa->state != DS_IKE_ST_ESTABLISHED || sa->shadow || sa->rk.active || sa->req_out) {
-		/* cl. 2.25.1 / 2.25.2 / 2.8.2: rekeying or closing something already, or one of
-		 * our requests is outstanding on this SA: the peer retries later. */
+	/* cl. 2.25.2: a rekey crossing our own is answered as usual (once); anything else of
+	 * ours outstanding (CHILD_SA exchange, Delete, liveness, cl. 2.25.1), a rekey on an SA
+	 * already rekeyed (cl. 2.8.2) or closing: the peer retries later. */
+	bool crossing = sa->rk.active && !sa->rk_peer;
+	if (sa->state != DS_IKE_ST_ESTABLISHED || sa->shadow || (sa->req_out && !crossing)) {
 		ike_respond_notify(sa, IKE_CREATE_CHILD_SA, mid, IKE_N_TEMPORARY_FAILURE);
 		return;
 	}
@@ -420,7 +588,17 @@ void ike_rekey_request(ds_ike_sa *sa, const ike_hdr *h, const ike_chain *c, cons
 		ike_keys_wipe(&nr.k);
 		return;
 	}
-	rc = switch_sa(sa, &nr);
+	if (crossing) {
+		/* cl. 2.8.2: decided when our own rekey ends (or the peer deletes the old SA). */
+		sa->rk_peer = malloc(sizeof(*sa->rk_peer));
+		if (sa->rk_peer)
+			*sa->rk_peer = nr;
+		ike_keys_wipe(&nr.k);
+		ds_logf(&ike->cfg.log, DS_LOG_INFO, "ike %016llx: simultaneous IKE SA rekey",
+			(unsigned long long)sa->spi_local);
+		return;
+	}
+	rc = switch_sa(sa, &nr, SHADOW_WAIT);
 	ike_keys_wipe(&nr.k);
 	if (rc) {
 		ds_logf(&ike->cfg.log, DS_LOG_WARN, "ike %016llx: rekey switch failed: %s",
