@@ -230,6 +230,7 @@ typedef struct ds_ike_config {
 	ds_time retransmit_base;       /* first retransmission after (default 1 s), doubles */
 	uint32_t retransmit_tries;     /* retransmissions before giving up (default 6) */
 	ds_time half_open_timeout;     /* responder forgets half-open SAs after (default 30 s) */
+	ds_time cookie_rotate;         /* a new cookie secret after (default 5 min, cl. 2.6) */
 	ds_time ike_lifetime;          /* rekey the IKE SA after this long (0 = never); the
 					* responder role waits 5 % longer so the UE goes first */
 	ds_time child_lifetime;        /* the initiator rekeys CHILD_SAs after (0 = never) */

@@ -96,6 +96,7 @@ ds_ike *ds_ike_new(const ds_ike_config *cfg, int *err)
 	ike->rl_state = (ds_ratelimit)DS_RATELIMIT_INIT(DS_SEC(1), 10);
 	ike->rl_auth = (ds_ratelimit)DS_RATELIMIT_INIT(DS_SEC(1), 10);
 	e = DS_E_CRYPTO;
+	if (!c->cookie_rotate) c->cookie_rotate = DS_SEC(300);
 	if (ds_random(ike->cookie_secret, sizeof(ike->cookie_secret)))
 		goto fail;
 	if (err)

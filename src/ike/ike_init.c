@@ -367,9 +367,9 @@ static void plain_notify(ds_ike *ike, const ds_pkt *pkt, const ike_hdr *rh, bool
 }
 
 /* cl. 2.6: Cookie = <VersionIDofSecret> | Hash(Ni | IPi | SPIi | <secret>), here an HMAC keyed
- * with the secret. */
-static int make_cookie(const ds_ike *ike, const ike_pl *ni, const ds_addr *src, uint64_t spi_i,
-		       uint8_t out[33])
+ * with the secret of that version (slot ver & 1). */
+static int make_cookie(const ds_ike *ike, uint8_t ver, const ike_pl *ni, const ds_addr *src,
+		       uint64_t spi_i, uint8_t out[33])
 {
 	uint8_t in[IKE_NONCE_MAX + 16 + 2 + 8];
 	size_t n = 0;
@@ -381,9 +381,27 @@ static int make_cookie(const ds_ike *ike, const ike_pl *ni, const ds_addr *src, 
 	n += 2;
 	for (int i = 0; i < 8; i++)
 		in[n++] = (uint8_t)(spi_i >> (56 - 8 * i));
-	out[0] = 0;   /* secret version */
-	return ds_prf(DS_PRF_HMAC_SHA2_256, ike->cookie_secret, sizeof(ike->cookie_secret), in, n,
-		      out + 1);
+	out[0] = ver;
+	return ds_prf(DS_PRF_HMAC_SHA2_256, ike->cookie_secret[ver & 1],
+		      sizeof(ike->cookie_secret[0]), in, n, out + 1);
+}
+
+/* cl. 2.6: "the responder should change the value of <secret> frequently"; the previous
+ * secret keeps working for one period. Done lazily when cookies are in use. */
+static void rotate_cookie_secret(ds_ike *ike, ds_time now)
+{
+	if (now < ike->cookie_rotated_at + ike->cfg.cookie_rotate)
+		return;
+	/* Two periods or more without cookies: the previous secret is stale as well. */
+	bool both = now >= ike->cookie_rotated_at + 2 * ike->cfg.cookie_rotate;
+	uint8_t next = (uint8_t)(ike->cookie_ver + 1);
+	if (ds_random(ike->cookie_secret[next & 1], sizeof(ike->cookie_secret[0])))
+		return;
+	if (both && ds_random(ike->cookie_secret[ike->cookie_ver & 1],
+			      sizeof(ike->cookie_secret[0])))
+		return;
+	ike->cookie_ver = next;
+	ike->cookie_rotated_at = now;
 }
 
 static ike_init_key init_key(uint64_t spi_i, const ds_addr *src)
@@ -444,14 +462,22 @@ void ike_init_request(ds_ike *ike, const ds_pkt *pkt, const uint8_t *msg, size_t
 	if (ike->ctr.half_open_current >= ike->cfg.cookie_threshold) {
 		/* cl. 2.6: under half-open load, answer statelessly with a cookie until the
 		 * initiator proves it can receive at its address. */
+		rotate_cookie_secret(ike, now);
 		uint8_t want[33];
-		if (make_cookie(ike, pni, &pkt->src, h->spi_i, want))
+		if (make_cookie(ike, ike->cookie_ver, pni, &pkt->src, h->spi_i, want))
 			return;
 		ike_notify n = { 0 };
-		bool ok = c.n && c.pl[0].type == IKE_PL_N &&
-			  ike_notify_decode(c.pl[0].body, c.pl[0].len, &n) == DS_OK &&
-			  n.type == IKE_N_COOKIE && n.data_len == sizeof(want) &&
-			  ds_ct_equal(n.data, want, sizeof(want));
+		bool ok = false;
+		if (c.n && c.pl[0].type == IKE_PL_N &&
+		    ike_notify_decode(c.pl[0].body, c.pl[0].len, &n) == DS_OK &&
+		    n.type == IKE_N_COOKIE && n.data_len == sizeof(want)) {
+			/* the current secret, or the previous one (version one lower) */
+			uint8_t prev[33];
+			ok = ds_ct_equal(n.data, want, sizeof(want));
+			if (!ok && n.data[0] == (uint8_t)(ike->cookie_ver - 1) &&
+			    make_cookie(ike, n.data[0], pni, &pkt->src, h->spi_i, prev) == DS_OK)
+				ok = ds_ct_equal(n.data, prev, sizeof(prev));
+		}
 		if (!ok) {
 			if (c.n && c.pl[0].type == IKE_PL_N && n.type == IKE_N_COOKIE)
 				ike->ctr.cookie_rejects++;

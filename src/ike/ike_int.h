@@ -197,7 +197,11 @@ struct ds_ike {
 	ds_timerq tq;
 	ds_ike_counters ctr;
 	ds_time now;
-	uint8_t cookie_secret[32];
+	/* cl. 2.6 cookies: the current secret (version cookie_ver) and the one before it, which
+	 * stays valid for one more period so that a cookie in flight at a rotation still works */
+	uint8_t cookie_secret[2][32];
+	uint8_t cookie_ver;
+	ds_time cookie_rotated_at;
 	ds_ratelimit rl_bad, rl_state, rl_auth;
 	size_t frag_mem;            /* octets held in reassembly, all SAs */
 	uint8_t rxbuf[IKE_MSG_MAX];

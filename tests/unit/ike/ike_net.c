@@ -305,6 +305,7 @@ void net_init(net *n, const net_opts *o)
 			     .psk = PSK, .psk_len = sizeof(PSK) - 1,
 			     .eap = o->async ? n->async_be : n->be,
 			     .cookie_threshold = o->cookie_threshold, .keylog = o->keylog,
+			     .cookie_rotate = o->cookie_rotate,
 			     .fragmentation = o->frag_r, .frag_mtu = o->frag_mtu,
 			     .notify_3gpp = o->notify_3gpp };
 	if (o->pki_dir) {

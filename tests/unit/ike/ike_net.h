@@ -92,6 +92,7 @@ typedef struct net_opts {
 	const uint8_t *ue_k;     /* USIM key (NULL: the subscriber's) */
 	bool async;
 	uint32_t cookie_threshold;
+	ds_time cookie_rotate;
 	bool ipv4;               /* IPv4 outer addresses */
 	bool keylog;
 	bool no_child;           /* childless IKE_AUTH (RFC 6023) */

@@ -1061,6 +1061,42 @@ static void cookies_under_load(void **state)
 	net_free(&n);
 }
 
+/* cl. 2.6: the cookie secret changes every cookie_rotate; a cookie made with the previous
+ * secret is still good, an older one is refused and a fresh cookie sent. */
+static void cookie_secret_rotation(void **state)
+{
+	(void)state;
+	for (int periods = 1; periods <= 2; periods++) {
+		net n;
+		net_opts o = { .cookie_threshold = 1, .cookie_rotate = DS_SEC(10) };
+		net_init(&n, &o);
+		ds_eap_peer *pa, *pb;
+		assert_non_null(net_connect(&n, NET_NAI, NET_APN, &pa, NULL));
+		net_pkt first = n.q[0];
+		n.nq = 0;
+		first.pkt.data = first.data;
+		ds_ike_input(n.s[1].ike, &first.pkt, n.now);   /* one half-open SA: cookies on */
+		n.nq = 0;
+		assert_non_null(net_connect(&n, NET_NAI, "ims", &pb, NULL));
+		net_pkt req = n.q[0];
+		n.nq = 0;
+		req.pkt.data = req.data;
+		ds_ike_input(n.s[1].ike, &req.pkt, n.now);
+		assert_int_equal(n.nq, 1);   /* the COOKIE answer, held back */
+		assert_int_equal(ds_ike_get_counters(n.s[1].ike)->cookies_sent, 1);
+		/* time passes (less than the half-open timeout of the first SA) */
+		n.now += periods * DS_SEC(10) + DS_SEC(1);
+		net_run(&n, n.now + DS_MS(500));
+		const ds_ike_counters *c = ds_ike_get_counters(n.s[1].ike);
+		assert_int_equal(c->cookie_rejects, periods == 1 ? 0 : 1);
+		assert_int_equal(c->cookies_sent, periods == 1 ? 1 : 2);
+		/* both complete: the cookie client, and the first one on its retransmission */
+		assert_int_equal(n.s[0].established, 2);
+		assert_int_equal(c->half_open_current, 0);
+		net_free(&n);
+	}
+}
+
 static void keylog_off_by_default(void **state)
 {
 	(void)state;
@@ -1173,6 +1209,7 @@ int main(void)
 		cmocka_unit_test(redirect_established),
 		cmocka_unit_test(redirect_in_last_auth),
 		cmocka_unit_test(cookies_under_load),
+		cmocka_unit_test(cookie_secret_rotation),
 		cmocka_unit_test(keylog_off_by_default),
 		cmocka_unit_test_setup_teardown(certificate_auth, pki_setup, pki_teardown),
 		cmocka_unit_test_setup_teardown(rogue_certificate_rejected, pki_setup, pki_teardown),
