@@ -79,11 +79,6 @@ void ike_send_stored(ds_ike_sa *sa, const uint8_t *msgs, size_t len)
 		ike->ctr.fragments_tx += count;
 }
 
-bool ike_stored_is_fragmented(const uint8_t *msgs, size_t len)
-{
-	return len >= IKE_HDR_LEN && msgs[16] == IKE_PL_SKF;
-}
-
 void ike_frag_reset(ds_ike_sa *sa, int slot)
 {
 	ike_reasm *r = sa->reasm[slot];

@@ -302,7 +302,6 @@ int ike_frag_seal(ds_ike_sa *sa, const ike_hdr *h, uint8_t first, const uint8_t 
 		  size_t len, uint8_t **out, size_t *out_len);
 /* Send a stored message: one IKE message, or all fragments of one. */
 void ike_send_stored(ds_ike_sa *sa, const uint8_t *msgs, size_t len);
-bool ike_stored_is_fragmented(const uint8_t *msgs, size_t len);
 /* An authenticated SKF fragment (chunk: its decrypted contents). Returns 1 with the whole
  * plaintext (malloc'd, the caller frees) when the message is complete, else 0. */
 int ike_frag_input(ds_ike_sa *sa, const ike_hdr *h, const ike_pl *skf, const uint8_t *chunk,
