@@ -110,7 +110,9 @@ ds_nsx ue "$load" ike --ha "$TB_HA1_ADDR6" --local "$TB_WLAN6_UE" --ca "$DS6_DIR
 ds6_stop pgw
 
 # 3. the same against strongSwan charon as the responder, on the HA's address in the same
-# namespace, with an ECDSA P-256 certificate from the same CA and the same IKE suite
+# namespace, with an ECDSA P-256 certificate from the same CA and the same IKE suite. Up to 1 %
+# failed attaches are tolerated there and stated with the figure: charon 5.9.8 under this load
+# has been seen to fail an EAP-AKA exchange now and then (see the eap-aka-3gpp note in s2c_load)
 plugins=$("$root/tests/lib/peers.sh" strongswan "$build" 2>/dev/null | tail -1)
 if [ -z "$plugins" ] || ! [ -f "$plugins/strongswan/libstrongswan-eap-aka-3gpp.so" ] ||
 	! [ -x /usr/lib/ipsec/charon ]; then
@@ -170,7 +172,8 @@ if ss_start pgw "$ss" "$plugins/strongswan" && ss_load pgw "$ss" >"$ss/load.out"
 	ss_pid=$(cat "$ss/pid")
 	out=$(ds_nsx ue "$load" ike --ha "$TB_HA1_ADDR6" --local "$TB_WLAN6_UE" \
 		--ca "$DS6_DIR/pki/ca.pem" --apn "$TB_APN1" --first "$N_UES" --n "$N_UES" \
-		--window "$WINDOW" --pid "$ss_pid" --metric ike_auth_per_s.ref --cpu-metric ike_auth.cpu_us.ref $vflag)
+		--window "$WINDOW" --pid "$ss_pid" --max-failed $((N_UES / 100)) \
+		--metric ike_auth_per_s.ref --cpu-metric ike_auth.cpu_us.ref $vflag)
 	echo "$out"
 	v=$(echo "$out" | sed -n 's/^bench: ike_auth_per_s.ref \([0-9.]*\) .*/\1/p')
 	[ -n "$v" ] && echo "bench: attach_per_s.ref $v 1/s (strongSwan charon $(dpkg-query -W -f='${Version}' strongswan-charon 2>/dev/null) as responder: IKE_SA_INIT + EAP-AKA IKE_AUTH only, no CHILD_SA, no BU/BA)"
