@@ -9,7 +9,24 @@
 #include "mip/seq.h"
 #include "mip/sig.h"
 
-#define NATKATIMEOUT_S 110u   /* RFC 5555 cl. 6 */
+#define NATKATIMEOUT_S 110u           /* RFC 5555 cl. 6 */
+#define NAT_NO_KEEPALIVE 0xffffffffu  /* RFC 5555 cl. 3.2.2: refresh time "all 1s" */
+
+/* Refresh time of the NAT Detection option (RFC 5555 cl. 3.2.2 / 4.3): the NAT keepalive
+ * interval the UE should use behind a NAT (the configured default, NATKATIMEOUT unless set);
+ * all ones when no NAT was detected, also when UDP is forced (F=1): no keepalives needed. */
+static uint32_t nat_refresh_time(const ds_ha *ha, bool nat)
+{
+	if (!nat)
+		return NAT_NO_KEEPALIVE;
+	return ha->cfg.nat_refresh_s ? ha->cfg.nat_refresh_s : NATKATIMEOUT_S;
+}
+
+/* NAT seen on a BU in UDP: its IPv4 CoA option differs from the observed source (cl. 4.2). */
+static bool nat_seen(const ha_rx_ctx *rx, const ds_mh_msg *bu)
+{
+	return bu->has_ipv4_coa && memcmp(bu->ipv4_coa, rx->udp_src.ip, 4) != 0;
+}
 
 int ha_send_mh(ds_ha *ha, struct ds_ha_ue *u, const ds_mh_msg *m, const ha_rx_ctx *path,
 	       ds_time now)
@@ -84,9 +101,8 @@ static void reject(ds_ha *ha, struct ds_ha_ue *u, const ha_rx_ctx *rx, const ds_
 		 * came in UDP, a refusal included; F says whether the UE is behind a NAT (its
 		 * IPv4 CoA option against the observed source) or UDP is forced (cl. 4.1). */
 		ba.nat.present = true;
-		ba.nat.f = (bu->has_ipv4_coa && memcmp(bu->ipv4_coa, rx->udp_src.ip, 4) != 0) ||
-			   (bu->bu_flags & DS_BU_F) || ha->cfg.force_udp;
-		ba.nat.refresh_s = ha->cfg.nat_refresh_s ? ha->cfg.nat_refresh_s : NATKATIMEOUT_S;
+		ba.nat.f = nat_seen(rx, bu) || (bu->bu_flags & DS_BU_F) || ha->cfg.force_udp;
+		ba.nat.refresh_s = nat_refresh_time(ha, nat_seen(rx, bu));
 	}
 	ds_logf_rl(&ha->cfg.log, &ha->rl_bu, now, DS_LOG_INFO, "ha: BU seq %u rejected, status %u",
 		   bu->seq, status);
@@ -137,36 +153,35 @@ static void deregister(ds_ha *ha, struct ds_ha_ue *u, const ha_rx_ctx *rx, const
 				(bu->bu_flags & DS_BU_R ? DS_BA_R : 0));
 	ds_addr rx_hoa = ds_addr6(rx->hoa, 0);
 	if (!u->bound) {
-		/* RFC 6275 cl. 10.3.2: no home registration entry -> 133. A retransmission of the
-		 * de-registration already accepted gets the same success answer (R-38). */
-		if (!(u->seq_valid && bu->seq == u->last_seq)) {
-			reject(ha, u, rx, bu, DS_BA_NOT_HA_FOR_MN, now);
-			return;
+		/* RFC 6275 cl. 10.3.2: with no entry marked as a home registration the HA MUST
+		 * reject, status 133. That includes a second copy of the de-registration just
+		 * accepted: its entry is gone, and a UE takes 133 on a de-registration as "binding
+		 * already gone" (R-38; the UE engine finishes its detach or return home on it). */
+		reject(ha, u, rx, bu, DS_BA_NOT_HA_FOR_MN, now);
+		return;
+	}
+	u->last_seq = bu->seq;
+	u->seq_valid = true;
+	u->at_home = from_home;
+	if (from_home) {
+		/* cl. 5.2 scenario B: the PDN connection continues over 3GPP access; HNP and IPv4
+		 * HoA stay allocated (R-38). */
+		ha_unbind(ha, u, DS_HA_BIND_DEREG_HOME);
+		/* RFC 6275 cl. 10.3.2 with K=1: the HoA is the new care-of address of the key
+		 * management connection, so the IKE SA follows the UE home (R-40). A detach from a
+		 * foreign link (A.5) is followed by the IKE Delete from the old CoA instead, so the
+		 * peer stays where it is. */
+		if ((bu->bu_flags & DS_BU_K) && !ds_addr_ip_eq(&u->ike_peer, &rx_hoa)) {
+			u->ike_peer = rx_hoa;
+			ha_ike_action(ha, u, DS_HA_IKE_MOVE, &u->ike_peer);
 		}
 	} else {
-		u->last_seq = bu->seq;
-		u->seq_valid = true;
-		u->at_home = from_home;
-		if (from_home) {
-			/* cl. 5.2 scenario B: the PDN connection continues over 3GPP access; HNP
-			 * and IPv4 HoA stay allocated (R-38). */
-			ha_unbind(ha, u, DS_HA_BIND_DEREG_HOME);
-			/* RFC 6275 cl. 10.3.2 with K=1: the HoA is the new care-of address of the
-			 * key management connection, so the IKE SA follows the UE home (R-40). A
-			 * detach from a foreign link (A.5) is followed by the IKE Delete from the
-			 * old CoA instead, so the peer stays where it is. */
-			if ((bu->bu_flags & DS_BU_K) && !ds_addr_ip_eq(&u->ike_peer, &rx_hoa)) {
-				u->ike_peer = rx_hoa;
-				ha_ike_action(ha, u, DS_HA_IKE_MOVE, &u->ike_peer);
-			}
-		} else {
-			/* A.5 UE-initiated detach: release the PDN connection (R-51); the IKE SA
-			 * is deleted by the UE after the BA (R-52). */
-			ha_unbind(ha, u, DS_HA_BIND_DETACHED);
-			ha_release_hoa4(ha, u);
-		}
-		ha_persist(ha, u);
+		/* A.5 UE-initiated detach: release the PDN connection (R-51); the IKE SA is
+		 * deleted by the UE after the BA (R-52). */
+		ha_unbind(ha, u, DS_HA_BIND_DETACHED);
+		ha_release_hoa4(ha, u);
 	}
+	ha_persist(ha, u);
 	if (bu->ipv4_hoa.present) {
 		ba.ipv4_ack.present = true;
 		ba.ipv4_ack.plen = 32;
@@ -183,6 +198,7 @@ static void deregister(ds_ha *ha, struct ds_ha_ue *u, const ha_rx_ctx *rx, const
 	if (rx->udp) {
 		ba.nat.present = true;   /* RFC 5555 cl. 4.1: always in a BA sent over UDP */
 		ba.nat.f = u->tunnel == DS_HA_TUN_UDP4 || ha->cfg.force_udp;
+		ba.nat.refresh_s = nat_refresh_time(ha, nat_seen(rx, bu));
 	}
 	send_ba(ha, u, rx, &ba, now);
 }
@@ -209,9 +225,11 @@ void ha_handle_bu(ds_ha *ha, struct ds_ha_ue *u, const ha_rx_ctx *rx, const ds_m
 		return;
 	}
 	/* cl. 9.5.1: sequence number must be newer than the last accepted (while a binding or
-	 * its memory exists); otherwise 135 with the last accepted value. */
+	 * its memory exists); otherwise 135 with the last accepted value. A de-registration
+	 * that finds no binding cache entry is not held to it ("MUST accept any Sequence Number"
+	 * without an entry): cl. 10.3.2 answers it with 133 whatever its number. */
 	if (u->seq_valid && !ds_seq_newer(bu->seq, u->last_seq) &&
-	    !(bu->lifetime == 0 && !u->bound && bu->seq == u->last_seq)) {
+	    !(bu->lifetime == 0 && !u->bound)) {
 		reject(ha, u, rx, bu, DS_BA_SEQ_OUT_OF_WINDOW, now);
 		return;
 	}
@@ -225,7 +243,7 @@ void ha_handle_bu(ds_ha *ha, struct ds_ha_ue *u, const ha_rx_ctx *rx, const ds_m
 			return;
 		}
 		coa = rx->udp_src;       /* observed address and port: where the BA goes */
-		nat = memcmp(bu->ipv4_coa, rx->udp_src.ip, 4) != 0;
+		nat = nat_seen(rx, bu);
 	} else if (rx->has_hao) {
 		coa = ds_addr6(bu->has_alt_coa ? bu->alt_coa : rx->outer_src6, 0);
 	} else {
@@ -285,7 +303,7 @@ void ha_handle_bu(ds_ha *ha, struct ds_ha_ue *u, const ha_rx_ctx *rx, const ds_m
 		mode = (nat || forced) ? DS_HA_TUN_UDP4 : DS_HA_TUN_IP4;
 		ba.nat.present = true;   /* RFC 5555 cl. 4.1: MUST be present when the BU came in UDP */
 		ba.nat.f = nat || forced;
-		ba.nat.refresh_s = ha->cfg.nat_refresh_s ? ha->cfg.nat_refresh_s : NATKATIMEOUT_S;
+		ba.nat.refresh_s = nat_refresh_time(ha, nat);
 		if (nat)
 			ha->ctr.nat_detected++;
 		if (mode == DS_HA_TUN_IP4)

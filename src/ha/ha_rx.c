@@ -14,27 +14,26 @@ static void drop(ds_ha *ha, enum ds_ha_drop why, ds_time now, const char *what, 
 		   ds_strerror(err));
 }
 
-/* Binding Error status 2 for an MH type we do not recognise (RFC 6275 cl. 9.2). */
-static void send_be(ds_ha *ha, const ha_rx_ctx *rx, ds_time now)
+/* Binding Error status 2 for an ESP-protected MH message of a type we do not recognise (RFC 6275
+ * cl. 9.2), rate-limited like ICMPv6 (cl. 9.3.3). It goes back over the path a BA would take:
+ * to the IPv6 source of the offending packet (the CoA, with RH2 to the HoA; the observed UDP
+ * mapping; or the HoA on the home link), and ESP-protected with the UE's SA, since S2c
+ * protects every MH message between the HoA and the HA (RFC 4877 cl. 5 case 2: the SA covers
+ * protocol 135, every type). The Home Address field is the HAO's, or :: without one. */
+static void send_be(ds_ha *ha, struct ds_ha_ue *u, const ha_rx_ctx *rx, ds_time now)
 {
-	if (!ds_ratelimit_ok(&ha->rl_be, now))
+	if (!ds_ratelimit_ok(&ha->rl_be, now)) {
+		ha->ctr.drop[DS_HA_DROP_RATE]++;
 		return;
+	}
 	ds_mh_msg be;
 	memset(&be, 0, sizeof be);
 	be.type = DS_MH_BE;
 	be.status = DS_BE_UNKNOWN_MH;
 	if (rx->has_hao)
 		memcpy(be.be_hoa, rx->hoa, 16);
-	const uint8_t *dst = rx->has_hao ? rx->outer_src6 : rx->hoa;
-	size_t mh_len, n;
-	if (ds_mh_encode(&be, ha->cfg.ha6.ip, dst, ha->mh, sizeof ha->mh, &mh_len) != DS_OK ||
-	    ds_sig_build(ha->cfg.ha6.ip, dst, NULL, NULL, NULL, ha->mh, mh_len, ha->buf,
-			 sizeof ha->buf, &n) != DS_OK)
-		return;
-	ds_pkt pkt = { .kind = DS_PKT_IP, .src = ha->cfg.ha6, .dst = ds_addr6(dst, 0),
-		       .data = ha->buf, .len = n };
-	ha->cfg.send(ha->cfg.send_ctx, &pkt);
-	ha->ctr.be_sent++;
+	if (ha_send_mh(ha, u, &be, rx, now) == DS_OK)
+		ha->ctr.be_sent++;
 }
 
 /* IPv6 signalling: view parsed, rx filled with the path. */
@@ -55,16 +54,13 @@ static void sig_input(ds_ha *ha, const uint8_t *p, const ds_ip6_view *v, ha_rx_c
 		return;
 	}
 	if (v->proto == DS_IPPROTO_MH) {
-		/* Unprotected MH: BU/BRA must be ESP-protected (RFC 4877 cl. 4.4); an unknown type
-		 * gets a Binding Error (RFC 6275 cl. 9.2). */
-		ds_mh_msg m;
-		int rc = ds_mh_decode(p + v->off, v->len, rx->hoa, v->dst, &m);
-		if (rc == DS_E_UNKNOWN_TYPE) {
-			send_be(ha, rx, now);
-			drop(ha, DS_HA_DROP_MALFORMED, now, "unknown MH type", rc);
-			return;
-		}
-		drop(ha, DS_HA_DROP_UNPROTECTED, now, "unprotected MH", rc == DS_OK ? DS_E_AUTH : rc);
+		/* Unprotected MH of any type, known or not, is dropped unread and never answered.
+		 * On S2c every MH message between a UE and the HA travels in the ESP SA for protocol
+		 * 135 of any type (RFC 4877 cl. 4.1 and cl. 5 case 2, RFC 5846 cl. 6.1 for BRI/BRA)
+		 * and inbound traffic that bypassed that SA is discarded (RFC 4301 cl. 5.2), so RFC
+		 * 6275 cl. 9.2's Binding Error never applies before IPsec: answering would turn the
+		 * HA into a reflector towards any spoofed source. */
+		drop(ha, DS_HA_DROP_UNPROTECTED, now, "unprotected MH", DS_E_AUTH);
 		return;
 	}
 	if (v->proto != DS_IPPROTO_ESP) {
@@ -104,6 +100,12 @@ static void sig_input(ds_ha *ha, const uint8_t *p, const ds_ip6_view *v, ha_rx_c
 	}
 	ds_mh_msg m;
 	rc = ds_mh_decode(ha->buf, n, rx->hoa, v->dst, &m);
+	if (rc == DS_E_UNKNOWN_TYPE) {
+		/* an authenticated UE sent a type we do not know: RFC 6275 cl. 9.2 */
+		send_be(ha, u, rx, now);
+		drop(ha, DS_HA_DROP_MALFORMED, now, "unknown MH type", rc);
+		return;
+	}
 	if (rc != DS_OK) {
 		drop(ha, rc == DS_E_CHECKSUM ? DS_HA_DROP_CHECKSUM : DS_HA_DROP_MALFORMED, now, "MH", rc);
 		return;

@@ -59,8 +59,8 @@ def case_bad_mh(ha, src, hoa):
     pkts.append(raw_mh(src, ha, hoa, bytes(too_long)))
     pkts.append(raw_mh(src, ha, hoa, good[:5]))         # truncated inside the MH header
     # A well-formed message of an unknown MH type (6-byte header + 10 bytes: a multiple of 8
-    # octets, RFC 6275 cl. 6.1.1), valid checksum: answered with a Binding Error status 2
-    # (RFC 6275 cl. 9.2), rate-limited
+    # octets, RFC 6275 cl. 6.1.1), valid checksum, but without ESP: discarded unanswered
+    # (RFC 4301 cl. 5.2; a Binding Error, RFC 6275 cl. 9.2, only answers protected messages)
     pkts.append(IPv6(src=src, dst=ha) / IPv6ExtHdrDestOpt(options=[HAO(hoa=hoa)]) /
                 MIP6MH_Generic(mhtype=42, msg=b"\0" * 10))
     pp = bytearray(good)

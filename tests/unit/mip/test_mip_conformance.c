@@ -1,5 +1,8 @@
 /* Conformance of the mobility engines on points where the RFC text decides the behaviour:
- * the UE's answer to Binding Revocation Indications (RFC 5846 cl. 6.1.2, 6.2.1, 10).
+ * the UE's answer to Binding Revocation Indications (RFC 5846 cl. 6.1.2, 6.2.1, 10), the HA's
+ * answer to a de-registration without a binding (RFC 6275 cl. 10.3.2), the NAT Detection
+ * refresh time without a NAT (RFC 5555 cl. 3.2.2, 4.3) and the HA's Binding Errors (RFC 6275
+ * cl. 9.2, 9.3.3 under RFC 4877 / RFC 4301 cl. 5.2).
  * Both engines run in one process over real wire bytes and real AES-GCM ESP (engine_world). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "core/csum.h"
 #include "core/err.h"
 #include "crypto/crypto.h"
 #include "engine_world.h"
@@ -399,6 +403,316 @@ static void ha_revocation_completes(void **state)
 	assert_int_equal(ds_ha_binding_count(w->ha), 0);
 }
 
+/* ---- D-5: de-registration without a binding, RFC 6275 cl. 10.3.2 ------------------------ */
+
+static ds_mh_msg reg_bu(uint16_t seq, uint16_t lifetime)
+{
+	ds_mh_msg m;
+	memset(&m, 0, sizeof m);
+	m.type = DS_MH_BU;
+	m.seq = seq;
+	m.bu_flags = DS_BU_A | DS_BU_H | DS_BU_K | DS_BU_R;
+	m.lifetime = lifetime;
+	if (lifetime) {
+		m.bu_flags |= DS_BU_O;
+		m.has_alt_coa = true;
+		memcpy(m.alt_coa, W_COA6.ip, 16);
+	}
+	return m;
+}
+
+/* The first de-registration is accepted (0, lifetime 0); a second copy of it finds no home
+ * registration entry and gets 133, like a newer or an older number would; the binding memory
+ * still refuses a delayed registration with an old number (135), and the HNP stays (R-38). */
+static void dereg_without_binding_gets_133(void **state)
+{
+	world *w = *state;
+	raw_ue a;
+	assert_int_equal(w_raw_ue(w, "a@nai", &a), DS_OK);
+	ds_mh_msg bu = reg_bu(10, 100), ba;
+	assert_int_equal(w_raw_bu(w, &a, &bu, RAW_HAO, &ba), DS_OK);
+	assert_int_equal(ba.status, 0);
+	bu = reg_bu(30, 0);
+	assert_int_equal(w_raw_bu(w, &a, &bu, RAW_HOME, &ba), DS_OK);
+	assert_int_equal(ba.status, 0);
+	assert_int_equal(ba.seq, 30);
+	assert_int_equal(ba.lifetime, 0);
+	assert_false(ba.has_refresh);             /* cl. 10.3.2: no Binding Refresh Advice */
+	assert_int_equal(ds_ha_binding_count(w->ha), 0);
+	/* the same BU again (sealed anew: a sender repeating its number) */
+	assert_int_equal(w_raw_bu(w, &a, &bu, RAW_HOME, &ba), DS_OK);
+	assert_int_equal(ba.status, 133);
+	assert_int_equal(ba.seq, 30);
+	bu.seq = 31;
+	assert_int_equal(w_raw_bu(w, &a, &bu, RAW_HOME, &ba), DS_OK);
+	assert_int_equal(ba.status, 133);
+	bu.seq = 5;                               /* older: no entry, any number (cl. 9.5.1) */
+	assert_int_equal(w_raw_bu(w, &a, &bu, RAW_HOME, &ba), DS_OK);
+	assert_int_equal(ba.status, 133);
+	assert_int_equal(ba.seq, 5);
+	/* a delayed registration from the visited link is still refused (cl. 10.3.2 race) */
+	bu = reg_bu(20, 100);
+	assert_int_equal(w_raw_bu(w, &a, &bu, RAW_HAO, &ba), DS_OK);
+	assert_int_equal(ba.status, 135);
+	assert_int_equal(ba.seq, 30);
+	assert_int_equal(ds_ha_binding_count(w->ha), 0);
+	assert_non_null(ds_ha_find_hoa(w->ha, &a.hoa));   /* HNP kept */
+	assert_int_equal(ds_ha_counters_get(w->ha)->ba_status[133], 3);
+	w_raw_free(&a);
+}
+
+/* The same for a detach from a foreign link (A.5): 0 once, then 133. */
+static void detach_duplicate_gets_133(void **state)
+{
+	world *w = *state;
+	raw_ue a;
+	assert_int_equal(w_raw_ue(w, "a@nai", &a), DS_OK);
+	ds_mh_msg bu = reg_bu(1, 100), ba;
+	assert_int_equal(w_raw_bu(w, &a, &bu, RAW_HAO, &ba), DS_OK);
+	assert_int_equal(ba.status, 0);
+	bu = reg_bu(2, 0);
+	bu.has_alt_coa = true;
+	memcpy(bu.alt_coa, W_COA6.ip, 16);
+	assert_int_equal(w_raw_bu(w, &a, &bu, RAW_HAO, &ba), DS_OK);
+	assert_int_equal(ba.status, 0);
+	assert_int_equal(w->ha_bind[DS_HA_BIND_DETACHED], 1);
+	assert_int_equal(w_raw_bu(w, &a, &bu, RAW_HAO, &ba), DS_OK);
+	assert_int_equal(ba.status, 133);
+	assert_int_equal(w->ha_bind[DS_HA_BIND_DETACHED], 1);   /* nothing released twice */
+	w_raw_free(&a);
+}
+
+/* The UE engine still completes both procedures when the HA's first BA is lost: the
+ * retransmission (a new number, RFC 6275 cl. 11.8) gets 133, which ends a detach (R-52) and a
+ * return home (R-38). */
+static void ue_finishes_on_133(void **state)
+{
+	world *w = *state;
+	attach_foreign(w, true);
+	w->drop_ha = true;                        /* the BA to the detach BU is lost */
+	assert_int_equal(ds_ue_pdn_detach(w->ue, w->pdn, w->now), DS_OK);
+	w_pump(w);
+	w->drop_ha = false;
+	assert_int_equal(w->st, DS_UE_PDN_DETACHING);
+	assert_int_equal(ds_ha_binding_count(w->ha), 0);
+	w_run_until(w, w->now + 5000);
+	assert_int_equal(ds_ha_counters_get(w->ha)->ba_status[133], 1);
+	assert_int_equal(w->st, DS_UE_PDN_DETACHED);
+	assert_int_equal(w->ue_ike[DS_UE_IKE_DELETE], 1);
+	/* return home with a lost BA */
+	world *w2 = w_new();
+	attach_foreign(w2, true);
+	w2->drop_ha = true;
+	ds_ue_access home = w_access_home(&w2->hnp);
+	ds_ue_access_change(w2->ue, &home, w2->now);
+	w_pump(w2);
+	w2->drop_ha = false;
+	assert_int_equal(w2->st, DS_UE_PDN_RETURNING_HOME);
+	w_run_until(w2, w2->now + 5000);
+	assert_int_equal(ds_ha_counters_get(w2->ha)->ba_status[133], 1);
+	assert_int_equal(w2->st, DS_UE_PDN_AT_HOME);
+	assert_int_equal(w2->tun, DS_UE_TUN_NONE);
+	w_free(w2);
+}
+
+/* ---- D-6: NAT Detection refresh time, RFC 5555 cl. 3.2.2 / 4.3 --------------------------- */
+
+/* Without a NAT the refresh time is all ones (no keepalives), with F=1 when UDP is forced and
+ * with F=0 otherwise; behind a NAT it is NATKATIMEOUT (110 s, cl. 6). */
+static void nat_refresh_time(void **state)
+{
+	world *w = *state;
+	raw_ue a;
+	assert_int_equal(w_raw_ue(w, "a@nai", &a), DS_OK);
+	ds_mh_msg bu = reg_bu(1, 100), ba;
+	bu.has_alt_coa = false;
+	bu.has_ipv4_coa = true;
+	memcpy(bu.ipv4_coa, W_COA4.ip, 4);
+	bu.bu_flags |= DS_BU_F;
+	assert_int_equal(w_raw_bu(w, &a, &bu, RAW_UDP, &ba), DS_OK);
+	assert_int_equal(ba.status, 0);
+	assert_true(ba.nat.present);
+	assert_true(ba.nat.f);
+	assert_int_equal(ba.nat.refresh_s, 0xffffffffu);
+	bu.seq = 2;
+	bu.bu_flags &= (uint16_t)~DS_BU_F;
+	assert_int_equal(w_raw_bu(w, &a, &bu, RAW_UDP, &ba), DS_OK);
+	assert_true(ba.nat.present);
+	assert_false(ba.nat.f);
+	assert_int_equal(ba.nat.refresh_s, 0xffffffffu);
+	w->nat = true;                            /* outer source != IPv4 CoA option */
+	bu.seq = 3;
+	assert_int_equal(w_raw_bu(w, &a, &bu, RAW_UDP, &ba), DS_OK);
+	assert_true(ba.nat.present);
+	assert_true(ba.nat.f);
+	assert_int_equal(ba.nat.refresh_s, 110);
+	assert_int_equal(ds_ha_counters_get(w->ha)->nat_detected, 1);
+	/* refusals and de-registrations in UDP carry the option with the same rule (cl. 4.2) */
+	bu.seq = 2;                               /* old number behind the NAT: 135 */
+	assert_int_equal(w_raw_bu(w, &a, &bu, RAW_UDP, &ba), DS_OK);
+	assert_int_equal(ba.status, 135);
+	assert_true(ba.nat.present);
+	assert_true(ba.nat.f);
+	assert_int_equal(ba.nat.refresh_s, 110);
+	w->nat = false;
+	bu.seq = 4;
+	bu.has_ipv4_coa = false;                  /* no IPv4 CoA option: 174, no NAT known */
+	assert_int_equal(w_raw_bu(w, &a, &bu, RAW_UDP, &ba), DS_OK);
+	assert_int_equal(ba.status, 174);
+	assert_true(ba.nat.present);
+	assert_false(ba.nat.f);
+	assert_int_equal(ba.nat.refresh_s, 0xffffffffu);
+	ds_mh_msg d = reg_bu(5, 0);               /* A.5 detach in UDP, no NAT */
+	d.has_ipv4_coa = true;
+	memcpy(d.ipv4_coa, W_COA4.ip, 4);
+	assert_int_equal(w_raw_bu(w, &a, &d, RAW_UDP, &ba), DS_OK);
+	assert_int_equal(ba.status, 0);
+	assert_true(ba.nat.present);
+	assert_int_equal(ba.nat.refresh_s, 0xffffffffu);
+	w->nat = true;                            /* the same again behind the NAT: 133 */
+	d.seq = 6;
+	assert_int_equal(w_raw_bu(w, &a, &d, RAW_UDP, &ba), DS_OK);
+	assert_int_equal(ba.status, 133);
+	assert_true(ba.nat.f);
+	assert_int_equal(ba.nat.refresh_s, 110);
+	w_raw_free(&a);
+}
+
+/* The UE follows it (R-44): forced UDP without a NAT gives a UDP tunnel but no keepalive
+ * refreshes (re-registration at the Binding Refresh Advice, 1800 s); a NAT gives 110 s. */
+static void ue_keepalive_follows_refresh_time(void **state)
+{
+	world *w = *state;
+	ds_ue_access a = w_access4(&W_COA4);
+	a.force_udp = true;
+	ds_ue_access_change(w->ue, &a, w->now);
+	assert_int_not_equal(w_attach(w, "internet", false, NULL), 0);
+	assert_int_equal(w->st, DS_UE_PDN_REGISTERED);
+	assert_int_equal(w->tun, DS_UE_TUN_UDP4);
+	ds_ue_pdn_status s;
+	ds_ue_pdn_status_get(w->ue, w->pdn, &s);
+	assert_int_equal(s.refresh_at, w->now + 1800 * 1000);
+	assert_int_equal(ds_ue_counters_get(w->ue)->nat_keepalives, 0);
+	world *w2 = w_new();
+	a.force_udp = false;
+	ds_ue_access_change(w2->ue, &a, w2->now);
+	w2->nat = true;
+	assert_int_not_equal(w_attach(w2, "internet", false, NULL), 0);
+	assert_int_equal(w2->tun, DS_UE_TUN_UDP4);
+	ds_ue_pdn_status_get(w2->ue, w2->pdn, &s);
+	assert_int_equal(s.refresh_at, w2->now + 110 * 1000);
+	w_free(w2);
+}
+
+/* ---- D-7: Binding Error only inside the SA, RFC 6275 cl. 9.2 / 9.3.3 ---------------------- */
+
+/* A 16-octet MH of the given type, Payload Proto 59, checksum over src/dst (cl. 6.1). */
+static void mh_of_type(uint8_t type, const uint8_t src[16], const uint8_t dst[16], uint8_t mh[16])
+{
+	memset(mh, 0, 16);
+	mh[0] = 59;
+	mh[1] = 1;
+	mh[2] = type;
+	uint16_t ck = ds_csum_ipv6(src, dst, 135, mh, 16);
+	mh[4] = (uint8_t)(ck >> 8);
+	mh[5] = (uint8_t)ck;
+}
+
+/* Unprotected MH of any type (unknown 11, BU 5, BRA 16, BE 7), from the UE's CoA or from a
+ * spoofed source, is dropped and counted, and nothing is ever sent back. */
+static void unprotected_mh_never_answered(void **state)
+{
+	world *w = *state;
+	raw_ue a;
+	assert_int_equal(w_raw_ue(w, "a@nai", &a), DS_OK);
+	static const uint8_t types[] = { 11, 5, 16, 7, 255 };
+	const ds_addr spoofed = { DS_AF_INET6, 0, 0, { 0x20, 0x01, 0x0d, 0xb8, 0xba, 0xd0, 0, 0, 0,
+						      0, 0, 0, 0, 0, 0, 0x66 } };
+	const ds_ha_counters *c = ds_ha_counters_get(w->ha);
+	for (size_t i = 0; i < sizeof types; i++) {
+		for (int from_ue = 0; from_ue < 2; from_ue++) {
+			const ds_addr *src = from_ue ? &W_COA6 : &spoofed;
+			uint8_t mh[16], pkt[256];
+			size_t n;
+			mh_of_type(types[i], a.hoa.ip, W_HA6.ip, mh);
+			assert_int_equal(ds_sig_build(src->ip, W_HA6.ip, a.hoa.ip, NULL, NULL, mh, 16,
+						      pkt, sizeof pkt, &n), DS_OK);
+			ds_pkt p = { .kind = DS_PKT_IP, .src = *src, .dst = W_HA6, .data = pkt,
+				     .len = n };
+			w_q_clear(&w->from_ha);
+			ds_ha_input(w->ha, &p, w->now);
+			assert_int_equal(w->from_ha.n, 0);
+		}
+	}
+	assert_int_equal(c->drop[DS_HA_DROP_UNPROTECTED], 2 * sizeof types);
+	assert_int_equal(c->be_sent, 0);
+	w_raw_free(&a);
+}
+
+/* Send a protected MH of an unknown type from the raw UE (CoA with HAO); the HA's answer, if
+ * any, is decrypted with the raw UE's inbound SA into be. */
+static int protected_unknown(world *w, raw_ue *r, uint8_t type, ds_mh_msg *be)
+{
+	uint8_t mh[16], pkt[256];
+	size_t n;
+	mh_of_type(type, r->hoa.ip, W_HA6.ip, mh);
+	assert_int_equal(ds_sig_build(W_COA6.ip, W_HA6.ip, r->hoa.ip, NULL, r->out, mh, 16, pkt,
+				      sizeof pkt, &n), DS_OK);
+	ds_pkt p = { .kind = DS_PKT_IP, .src = W_COA6, .dst = W_HA6, .data = pkt, .len = n };
+	w_q_clear(&w->from_ha);
+	ds_ha_input(w->ha, &p, w->now);
+	if (w->from_ha.n == 0)
+		return DS_E_NOTFOUND;
+	assert_int_equal(w->from_ha.n, 1);
+	const w_pkt *k = &w->from_ha.v[0];
+	/* to the IPv6 source of the offending packet, RH2 to the HoA, ESP (cl. 9.3.3) */
+	assert_int_equal(k->p.kind, DS_PKT_IP);
+	assert_true(ds_addr_ip_eq(&k->p.dst, &W_COA6));
+	ds_ip6_view v;
+	assert_int_equal(ds_ip6_parse(k->data, k->p.len, &v), DS_OK);
+	assert_true(v.has_rh2);
+	assert_memory_equal(v.rh2, r->hoa.ip, 16);
+	assert_int_equal(v.proto, 50);
+	uint8_t out[256], nh;
+	size_t on;
+	assert_int_equal(ds_esp_open(r->in, k->data + v.off, v.len, out, sizeof out, &on, &nh),
+			 DS_OK);
+	assert_int_equal(nh, 135);
+	w_q_clear(&w->from_ha);
+	return ds_mh_decode(out, on, v.src, v.rh2, be);
+}
+
+/* A protected MH of an unknown type gets a Binding Error status 2 inside the SA, with the
+ * HAO's address in its Home Address field; Binding Errors are rate-limited (10 per second)
+ * and what the limit holds back is counted. */
+static void protected_unknown_type_answered(void **state)
+{
+	world *w = *state;
+	raw_ue a;
+	assert_int_equal(w_raw_ue(w, "a@nai", &a), DS_OK);
+	const ds_ha_counters *c = ds_ha_counters_get(w->ha);
+	uint64_t malformed = c->drop[DS_HA_DROP_MALFORMED];
+	ds_mh_msg be;
+	assert_int_equal(protected_unknown(w, &a, 11, &be), DS_OK);
+	assert_int_equal(be.type, DS_MH_BE);
+	assert_int_equal(be.status, DS_BE_UNKNOWN_MH);
+	assert_memory_equal(be.be_hoa, a.hoa.ip, 16);
+	assert_int_equal(c->be_sent, 1);
+	assert_int_equal(c->drop[DS_HA_DROP_MALFORMED], malformed + 1);
+	int answered = 1;
+	for (int i = 0; i < 30; i++)
+		if (protected_unknown(w, &a, (uint8_t)(40 + i), &be) == DS_OK)
+			answered++;
+	assert_int_equal(answered, 10);
+	assert_int_equal(c->be_sent, 10);
+	assert_int_equal(c->drop[DS_HA_DROP_RATE], 21);
+	assert_int_equal(c->drop[DS_HA_DROP_MALFORMED], malformed + 31);
+	w->now += 1000;                           /* the limiter refills */
+	assert_int_equal(protected_unknown(w, &a, 11, &be), DS_OK);
+	assert_int_equal(c->be_sent, 11);
+	w_raw_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,6 +726,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bri_trigger_checks, setup, teardown),
 		cmocka_unit_test_setup_teardown(bri_global_and_test_triggers, setup, teardown),
 		cmocka_unit_test_setup_teardown(ha_revocation_completes, setup, teardown),
+		cmocka_unit_test_setup_teardown(dereg_without_binding_gets_133, setup, teardown),
+		cmocka_unit_test_setup_teardown(detach_duplicate_gets_133, setup, teardown),
+		cmocka_unit_test_setup_teardown(ue_finishes_on_133, setup, teardown),
+		cmocka_unit_test_setup_teardown(nat_refresh_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(ue_keepalive_follows_refresh_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(unprotected_mh_never_answered, setup, teardown),
+		cmocka_unit_test_setup_teardown(protected_unknown_type_answered, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
