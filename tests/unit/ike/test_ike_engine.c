@@ -649,6 +649,34 @@ static void ike_rekey_duplication(void **state)
 	net_free(&n);
 }
 
+/* cl. 1.3: the rekey's KE uses our first group; the HA wants another (INVALID_KE_PAYLOAD), the
+ * UE retries with it, and the new IKE SA uses the HA's suite. */
+static void ike_rekey_invalid_ke(void **state)
+{
+	(void)state;
+	static const ds_ike_suite is[] = {
+		{ DS_ENCR_AES_GCM_16, 256, 0, DS_PRF_HMAC_SHA2_384, DS_DH_X25519 },
+		{ DS_ENCR_AES_CBC, 128, DS_INTEG_HMAC_SHA2_256_128, DS_PRF_HMAC_SHA2_256,
+		  DS_DH_ECP256 },
+	};
+	static const ds_ike_suite rs[] = {
+		{ DS_ENCR_AES_CBC, 128, DS_INTEG_HMAC_SHA2_256_128, DS_PRF_HMAC_SHA2_256,
+		  DS_DH_ECP256 },
+	};
+	net n;
+	net_opts o = { .i_suites = is, .n_i_suites = 2, .r_suites = rs, .n_r_suites = 1 };
+	net_init(&n, &o);
+	establish(&n, true);
+	uint64_t ke_before = ds_ike_get_counters(n.s[0].ike)->invalid_ke_received;
+	rekey_common(&n, 0);
+	assert_int_equal(ds_ike_get_counters(n.s[0].ike)->invalid_ke_received, ke_before + 1);
+	ds_ike_info a;
+	ds_ike_sa_info(n.s[0].sa, &a);
+	assert_int_equal(a.suite.dh, DS_DH_ECP256);
+	assert_int_equal(a.suite.encr, DS_ENCR_AES_CBC);
+	net_free(&n);
+}
+
 /* cfg.ike_lifetime: the UE rekeys on time, again and again; nothing else changes. */
 static void ike_lifetime_rekey(void **state)
 {
@@ -1199,6 +1227,7 @@ int main(void)
 		cmocka_unit_test(ike_rekey_by_ha),
 		cmocka_unit_test(ike_rekey_loss),
 		cmocka_unit_test(ike_rekey_duplication),
+		cmocka_unit_test(ike_rekey_invalid_ke),
 		cmocka_unit_test(ike_lifetime_rekey),
 		cmocka_unit_test(ike_rekey_collision),
 		cmocka_unit_test(ike_rekey_collision_one_sided),
