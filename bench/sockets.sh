@@ -31,7 +31,8 @@ probe="$root/tests/lib/probe.py"
 SECONDS_EACH=${BENCH_SECONDS:-3}
 N_UES=${BENCH_UES:-400}
 WINDOW=${BENCH_WINDOW:-32}
-vflag=${BENCH_VERBOSE:+-v}   # BENCH_VERBOSE=1: the generator reports every failure on stderr
+vflag=()   # BENCH_VERBOSE=1: the generator reports every failure on stderr
+[ -n "${BENCH_VERBOSE:-}" ] && vflag=(-v)
 ds_install_traps
 ds_on_exit "'$root/testbed/topology.sh' down >/dev/null 2>&1"
 "$root/testbed/topology.sh" up >/dev/null 2>&1 || ds_die "testbed up failed"
@@ -44,7 +45,7 @@ tput() {
 	local srole=$1 saddr=$2 crole=$3 src=${4:-} port=$((20000 + RANDOM % 20000))
 	ip netns exec "$(ds_ns "$srole")" "$probe" tput-recv "$saddr" "$port" & local spid=$!
 	ds_wait_for 5 ip netns exec "$(ds_ns "$srole")" ss -Hltn "sport = :$port"
-	ip netns exec "$(ds_ns "$crole")" "$probe" tput-send "$saddr" "$port" "$SECONDS_EACH" $src
+	ip netns exec "$(ds_ns "$crole")" "$probe" tput-send "$saddr" "$port" "$SECONDS_EACH" ${src:+"$src"}
 	wait "$spid"
 }
 
@@ -90,15 +91,16 @@ ha_pid=$(cat "$DS6_DIR/pgw/pid")
 # router and taken as local in the ue namespace (a "local" route, no address per UE: the
 # kernel's source address selection walks every address of the interface on each raw send).
 coa_base=2001:db8:2::1:0
-ip -n "$(ds_ns wlan)" -6 route add 2001:db8:2::1:0/112 via "$TB_WLAN6_UE" &&
-	ip -n "$(ds_ns ue)" -6 route add local 2001:db8:2::1:0/112 dev lo ||
+if ! ip -n "$(ds_ns wlan)" -6 route add 2001:db8:2::1:0/112 via "$TB_WLAN6_UE" ||
+	! ip -n "$(ds_ns ue)" -6 route add local 2001:db8:2::1:0/112 dev lo; then
 	ds_die "cannot route the generator's CoAs"
+fi
 [ "$N_UES" -le 65536 ] || ds_die "BENCH_UES: at most 65536"
 
 # 1. full attaches, then re-registration BUs, against dsmip6-ha (subscribers 0 .. N-1)
 ds_nsx ue "$load" s2c --ha "$TB_HA1_ADDR6" --coa "$coa_base" --ca "$DS6_DIR/pki/ca.pem" \
 	--apn "$TB_APN1" --n "$N_UES" --window "$WINDOW" --bu-seconds "$SECONDS_EACH" \
-	--ctl "$DS6_DIR/pgw/ctl.sock" --pid "$ha_pid" $vflag
+	--ctl "$DS6_DIR/pgw/ctl.sock" --pid "$ha_pid" "${vflag[@]}"
 echo "   dsmip6-ha after the S2c load: $(ds6_ctl pgw counters '{}' --get ike.sas_current) IKE SAs," \
 	"$(ds6_ctl pgw status '{}' --get bindings 2>/dev/null || echo '?') bindings"
 
@@ -106,13 +108,14 @@ echo "   dsmip6-ha after the S2c load: $(ds6_ctl pgw counters '{}' --get ike.sas
 # the HA like every subscriber is new to charon below)
 ds_nsx ue "$load" ike --ha "$TB_HA1_ADDR6" --local "$TB_WLAN6_UE" --ca "$DS6_DIR/pki/ca.pem" \
 	--apn "$TB_APN1" --first "$N_UES" --n "$N_UES" --window "$WINDOW" \
-	--ctl "$DS6_DIR/pgw/ctl.sock" --pid "$ha_pid" --metric ike_auth_per_s $vflag
+	--ctl "$DS6_DIR/pgw/ctl.sock" --pid "$ha_pid" --metric ike_auth_per_s "${vflag[@]}"
 ds6_stop pgw
 
 # 3. the same against strongSwan charon as the responder, on the HA's address in the same
-# namespace, with an ECDSA P-256 certificate from the same CA and the same IKE suite. Up to 1 %
-# failed attaches are tolerated there and stated with the figure: charon 5.9.8 under this load
-# has been seen to fail an EAP-AKA exchange now and then (see the eap-aka-3gpp note in s2c_load)
+# namespace, with an ECDSA P-256 certificate from the same CA and the same IKE suite. Up to 2 %
+# failed attaches are tolerated there and stated with the figure: the eap-aka-3gpp plugin of
+# strongSwan 5.9.8 shares one SQN between its worker threads without a lock, so under concurrent
+# attaches some AUTNs carry a SQN their MAC-A was not computed over (see s2c_load's sub_keys)
 plugins=$("$root/tests/lib/peers.sh" strongswan "$build" 2>/dev/null | tail -1)
 if [ -z "$plugins" ] || ! [ -f "$plugins/strongswan/libstrongswan-eap-aka-3gpp.so" ] ||
 	! [ -x /usr/lib/ipsec/charon ]; then
@@ -121,7 +124,11 @@ if [ -z "$plugins" ] || ! [ -f "$plugins/strongswan/libstrongswan-eap-aka-3gpp.s
 fi
 . "$root/tests/lib/strongswan.sh"
 ss=$(mktemp -d "${TMPDIR:-/tmp}/dsmip6-bench-ss-XXXXXX")
-[ -n "${BENCH_VERBOSE:-}" ] && echo "   charon folder kept: $ss" || ds_on_exit "rm -rf '$ss'"
+if [ -n "${BENCH_VERBOSE:-}" ]; then
+	echo "   charon folder kept: $ss"
+else
+	ds_on_exit "rm -rf '$ss'"
+fi
 ss_setup "$ss"
 # like dsmip6-ha above: no key files, no per-exchange log lines; half-open limits (cookies from
 # 30 half-open SAs, 5 per peer address by default) raised to dsmip6-ha's (1000), since every
@@ -172,8 +179,8 @@ if ss_start pgw "$ss" "$plugins/strongswan" && ss_load pgw "$ss" >"$ss/load.out"
 	ss_pid=$(cat "$ss/pid")
 	out=$(ds_nsx ue "$load" ike --ha "$TB_HA1_ADDR6" --local "$TB_WLAN6_UE" \
 		--ca "$DS6_DIR/pki/ca.pem" --apn "$TB_APN1" --first "$N_UES" --n "$N_UES" \
-		--window "$WINDOW" --pid "$ss_pid" --max-failed $((N_UES / 100)) \
-		--metric ike_auth_per_s.ref --cpu-metric ike_auth.cpu_us.ref $vflag)
+		--window "$WINDOW" --pid "$ss_pid" --max-failed $((N_UES / 50)) \
+		--metric ike_auth_per_s.ref --cpu-metric ike_auth.cpu_us.ref "${vflag[@]}")
 	echo "$out"
 	v=$(echo "$out" | sed -n 's/^bench: ike_auth_per_s.ref \([0-9.]*\) .*/\1/p')
 	[ -n "$v" ] && echo "bench: attach_per_s.ref $v 1/s (strongSwan charon $(dpkg-query -W -f='${Version}' strongswan-charon 2>/dev/null) as responder: IKE_SA_INIT + EAP-AKA IKE_AUTH only, no CHILD_SA, no BU/BA)"
