@@ -6,7 +6,11 @@
 #      (Access-Request / Access-Challenge / Access-Accept with the MSK in the MS-MPPE keys), the
 #      UE registers (ESP-protected BU / BA) and data flows to its home addresses;
 #  (b) strongSwan charon as the UE (eap-aka-3gpp) establishes its IKE SA with the same HA in
-#      RADIUS mode and gets its IPv6 and IPv4 addresses by CP (RFC 7296 cl. 3.15).
+#      RADIUS mode; the HA allocates its HNP and answers its CFG_REQUEST;
+#  (c) refusals decided by the AAA server (a USIM with another K, an IMSI the HLR does not
+#      know): Access-Reject, then AUTHENTICATION_FAILED with EAP-Failure to the UE, nothing kept;
+#  (d) the AAA server down: the RADIUS requests time out, the attach fails, nothing kept;
+#  (e) the AAA server back: a UE attaches again.
 # The subscribers exist only in the AAA server's HLR: the HA's own store stays empty.
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$_e2e_root/tests/lib/aaa.sh"
@@ -19,15 +23,18 @@ peers=$("$_e2e_root/tests/lib/peers.sh" all "$DS6_BUILD" | tail -1) ||
 # The second subscriber is strongSwan's, so the two UEs are told apart on the RADIUS link.
 SS_IMSI=001010123456790
 SS_NAI=$(aaa_nai "$SS_IMSI")
+IMSI_BADK=001010000000201     # in the HLR with the test K; its USIM holds another K
+IMSI_UNKNOWN=001010000000202  # not in the HLR
+WRONG_K=565b5ce8b199b49faa5f0a2ee238a6bc
 
 aaa_up || ds_die "aaa namespace"
 aaa_start "$DS_TB_RUN/aaa" "$peers/hostapd/hlr_auc_gw" "$TB_HA1_ADDR4" \
-	"$TB_IMSI $TB_K $TB_OPC" "$SS_IMSI $TB_K $TB_OPC" || ds_die "hostapd / hlr_auc_gw did not start"
+	"$TB_IMSI $TB_K $TB_OPC" "$SS_IMSI $TB_K $TB_OPC" "$IMSI_BADK $TB_K $TB_OPC" || ds_die "hostapd / hlr_auc_gw did not start"
 ds_on_exit "cp -f '$DS_TB_RUN/aaa/hostapd.log' '$DS_TB_RUN/aaa/hlr.log' '$E2E_OUT/' 2>/dev/null; true"
 ds_check "the PDN GW reaches the AAA server" x pgw ping -c1 -W2 "$AAA_ADDR4"
 
 e2e_accesses wlan
-aaa_ha_conf pgw 1 "$(aaa_ha_radius_yaml)" || ds_die "HA configuration"
+aaa_ha_conf pgw 1 "$(aaa_ha_radius_yaml 2 1)" || ds_die "HA configuration"
 ds6_start pgw dsmip6-ha || ds_die "dsmip6-ha did not start"
 ds_check "HA status: AAA mode radius" eval '[ "$(aaa_json pgw aaa status)" = radius ]'
 ds_check "HA subscriber store is empty (the AAA server holds the subscribers)" \
@@ -106,6 +113,25 @@ acc2=$(aaa_json pgw radius.accepts counters)
 ss_swanctl ue "$ssdir" --terminate --ike s2c --timeout 10 >/dev/null 2>&1
 ds_check "HA: charon's IKE Delete leaves no IKE SA" \
 	ds_wait_for 10 eval '[ "$(aaa_json pgw ike_sas status)" = 0 ]'
+echo "# HA allocations: $(aaa_ctl pgw --json bindings all)"
+ss_pid=$(cat "$ssdir/pid")
+kill "$ss_pid" 2>/dev/null
+ds_wait_for 10 eval "! ds_pid_alive $ss_pid" || kill -9 "$ss_pid" 2>/dev/null
+
+# ---- (c) refusals decided by the AAA server ----
+aaa_refused radius-badk "$IMSI_BADK" "$WRONG_K" radius.rejects
+aaa_refused radius-unknown "$IMSI_UNKNOWN" "$TB_K" radius.rejects
+
+# ---- (d) the AAA server down ----
+aaa_hostapd_stop "$DS_TB_RUN/aaa"
+aaa_refused radius-down "$TB_IMSI" "$TB_K" radius.timeouts
+
+# ---- (e) the AAA server back ----
+aaa_hostapd_start "$DS_TB_RUN/aaa" || ds_die "hostapd did not restart"
+ds6_start_ue ue || ds_die "dsmip6-ue did not start again"
+ds_check "dsmip6-ue registered again once the AAA server is back" ds6_wait_registered ue 40
+ds_check "data to the HoA after the AAA outage" x cn ping -6 -c2 -i0.2 -W2 "$(ds6_hoa6 ue)"
+ds6_stop ue
 
 # ---- what the capture at the PDN GW shows ----
 e2e_stop_capture
@@ -123,7 +149,9 @@ e2e_expect "RADIUS Access-Challenge AAA -> HA with the EAP-AKA Challenge" "$CAP"
 	"$rev and radius.code == 11 and eap.code == 1 and eap.type == 23 and eap.aka.subtype == 1" 2
 e2e_expect "RADIUS Access-Accept AAA -> HA with EAP-Success and the MS-MPPE keys" "$CAP" \
 	"$rev and radius.code == 2 and eap.code == 3 and radius.MS_MPPE_Recv_Key and radius.MS_MPPE_Send_Key" 2
-e2e_expect_none "no RADIUS Access-Reject" "$CAP" "radius.code == 3"
+n=$(e2e_count "$CAP" "$rev and radius.code == 3 and eap.code == 4 and radius.Message_Authenticator")
+[ "$n" -eq 2 ] && ds_pass "RADIUS Access-Reject with EAP-Failure: exactly the two refused UEs" ||
+	ds_fail "RADIUS Access-Reject with EAP-Failure: found $n, expected 2"
 # The EAP-AKA the HA relayed is the one inside IKE_AUTH (decrypted with the UE's key log).
 e2e_expect "the EAP-AKA Challenge reaches the UE inside IKE_AUTH" "$CAP" \
 	"isakmp.exchangetype == 35 and eap.code == 1 and eap.type == 23 and eap.aka.subtype == 1"
@@ -135,4 +163,10 @@ e2e_expect "charon: EAP-AKA Challenge relayed from the AAA server inside IKE_AUT
 	"isakmp.exchangetype == 35 and isakmp.ispi == $ss_ispi and eap.code == 1 and eap.type == 23 and eap.aka.subtype == 1"
 e2e_expect "charon: IKE_AUTH response with EAP-Success then AUTH and CFG_REPLY" "$CAP" \
 	"isakmp.exchangetype == 35 and isakmp.cfg.type == 2 and isakmp.ispi == $ss_ispi"
+# The refusals, decrypted with each refused UE's key log.
+aaa_expect_refusal radius-badk "$CAP"
+e2e_expect "radius-badk: AKA-Authentication-Reject relayed" "$CAP" "$AAA_SA and eap.code == 2 and eap.aka.subtype == 2"
+aaa_expect_refusal radius-unknown "$CAP"
+e2e_expect_none "radius-unknown: no AKA-Challenge" "$CAP" "$AAA_SA and eap.aka.subtype == 1"
+aaa_expect_refusal radius-down "$CAP"
 ds_summary

@@ -34,46 +34,9 @@ echo "$subs" | grep -q "\"$IMSI_UNKNOWN\"" && ds_fail "removed subscriber still 
 	ds_pass "the removed subscriber is no longer listed"
 echo "$subs" | grep -qi "$TB_K" && ds_fail "subscriber list shows a key" || ds_pass "subscriber list shows no key"
 
-# ha_has_nai NAI: the HA has an allocation or binding for the NAI (bindings all, JSON).
-ha_has_nai() { aaa_ctl pgw --json bindings all | grep -q "\"nai\":\"$1\""; }
-# ue_ispi NAME: the initiator SPI of the UE's IKE SA (first field of its key log), as tshark
-# writes bytes.
-ue_ispi() {
-	ds_wireshark_profile "$DS6_DIR/$1/keys" "$E2E_OUT/wireshark-$1"
-	sed -n '1s/^\([0-9a-fA-F]\{16\}\),.*/\1/p' "$E2E_OUT/wireshark-$1/ikev2_decryption_table" |
-		tr 'A-F' 'a-f' | sed 's/../&:/g; s/:$//'
-}
-
-# refused NAME IMSI K EAP-COUNTER: one refused UE and what both sides show afterwards.
-refused() {
-	local name=$1 imsi=$2 k=$3 ctr=$4 nai before after
-	nai=$(aaa_nai "$imsi")
-	before=$(aaa_json pgw "eap.$ctr" counters)
-	aaa_ue_conf "$name" "$imsi" "$k" "$TB_OPC" "$TB_APN1" || ds_die "$name: configuration"
-	aaa_ue_start "$name" || ds_die "$name: dsmip6-ue did not start"
-	ds_check "$name: the UE reports its PDN connection failed (dsmip6ctl status)" \
-		ds_wait_for 30 eval "[ \"\$(aaa_json $name pdn.0.state status)\" = failed ]"
-	ds_check "$name: the UE's IKE SA is gone (dsmip6ctl status)" \
-		eval "[ \"\$(aaa_json $name pdn.0.ike_sa.state status)\" = none ]"
-	ds_check "$name: the UE logs the EAP failure and the failed PDN connection" \
-		eval "grep -q 'EAP failed' '$DS6_DIR/$name/log' && grep -q 'PDN $TB_APN1: failed' '$DS6_DIR/$name/log'"
-	ds_check "$name: the UE sent no BU (dsmip6ctl counters)" \
-		eval "[ \"\$(aaa_json $name ue.bu_sent counters)\" = 0 ]"
-	ds_check "$name: HA holds no IKE SA (dsmip6ctl status ike_sas)" \
-		ds_wait_for 10 eval "[ \"\$(aaa_json pgw ike_sas status)\" = 0 ]"
-	ds_check "$name: HA holds no half-open IKE SA" \
-		eval "[ \"\$(aaa_json pgw ike.half_open_current counters)\" = 0 ]"
-	ds_check_not "$name: HA holds no allocation for $nai (dsmip6ctl bindings all)" ha_has_nai "$nai"
-	ds_check "$name: HA holds no UE (dsmip6ctl status ues)" eval "[ \"\$(aaa_json pgw ues status)\" = 0 ]"
-	after=$(aaa_json pgw "eap.$ctr" counters)
-	[ "${after:-0}" -gt "${before:-0}" ] && ds_pass "$name: HA counter eap.$ctr $before -> $after" ||
-		ds_fail "$name: HA counter eap.$ctr ('$before' -> '$after')"
-	ds6_stop "$name"
-	eval "ISPI_$name=\$(ue_ispi $name)"
-}
-refused badk "$IMSI_BADK" "$WRONG_K" failures
-refused unknown "$IMSI_UNKNOWN" "$TB_K" unknown_users
-refused apn "$IMSI_APN" "$TB_K" apn_rejects
+aaa_refused badk "$IMSI_BADK" "$WRONG_K" eap.failures
+aaa_refused unknown "$IMSI_UNKNOWN" "$TB_K" eap.unknown_users
+aaa_refused apn "$IMSI_APN" "$TB_K" eap.apn_rejects
 auth_failures=$(aaa_json pgw ike.auth_failures counters)
 [ "${auth_failures:-0}" -ge 3 ] && ds_pass "HA counter ike.auth_failures: $auth_failures" ||
 	ds_fail "HA counter ike.auth_failures ('$auth_failures')"
@@ -89,15 +52,8 @@ ds_check "HA: one UE, one binding, one IKE SA" \
 # ---- the refusals on the wire, decrypted with each UE's key log ----
 e2e_stop_capture
 for name in badk unknown apn; do
-	eval "ispi=\$ISPI_$name"
-	[ -n "$ispi" ] || { ds_fail "$name: no IKE SA in the UE's key log"; continue; }
-	DS_WIRESHARK_CONF="$E2E_OUT/wireshark-$name"
-	sa="isakmp.ispi == $ispi and isakmp.exchangetype == 35"
-	e2e_expect "$name: IKE_AUTH response with EAP-Failure and AUTHENTICATION_FAILED (24)" "$CAP" \
-		"$sa and isakmp.flag_r == 1 and eap.code == 4 and isakmp.notify.msgtype == 24"
-	e2e_expect_none "$name: no EAP-Success" "$CAP" "$sa and eap.code == 3"
-	e2e_expect_none "$name: no CFG_REPLY (no address given)" "$CAP" "$sa and isakmp.cfg.type == 2"
-	e2e_expect_none "$name: no AUTH from the UE" "$CAP" "$sa and isakmp.flag_r == 0 and isakmp.auth.method"
+	aaa_expect_refusal "$name" "$CAP"
+	sa=$AAA_SA
 	case $name in
 	badk)
 		e2e_expect "badk: the HA's AKA-Challenge" "$CAP" "$sa and eap.code == 1 and eap.aka.subtype == 1"

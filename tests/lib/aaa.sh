@@ -9,7 +9,9 @@
 #    against the certificate accepts it;
 #  - dsmip6-ue instances with their own identity and USIM, one after the other in the UE
 #    namespace, and dsmip6ctl against any daemon's control socket.
-# Needs common.sh, netns.sh, testbed/addr.sh and dsmip6.sh sourced, and the testbed up.
+#  - a refused attach and what both sides and the capture show of it (aaa_refused,
+#    aaa_expect_refusal).
+# Needs tests/lib/e2e.sh sourced (the testbed, dsmip6.sh, the capture and its assertions).
 
 # The AAA link on the backbone (RFC 5737 / RFC 3849 documentation ranges, unused by addr.sh).
 AAA_NET4=192.0.2.81     AAA_ADDR4=192.0.2.82     AAA_LEN4=28
@@ -59,17 +61,34 @@ aaa_start() {
 	echo $! >"$d/hlr.pid"
 	ds_on_exit "kill \$(cat '$d/hlr.pid' 2>/dev/null) 2>/dev/null; true"
 	ds_wait_for 5 test -S "$d/hlr.sock" || { cat "$d/hlr.log" >&2; return 1; }
-	ip netns exec "$(ds_ns aaa)" hostapd "$d/hostapd.conf" >"$d/hostapd.log" 2>&1 &
+	ds_on_exit "aaa_hostapd_stop '$d'"
+	aaa_hostapd_start "$d"
+}
+# aaa_hostapd_start DIR / aaa_hostapd_stop DIR: the RADIUS server alone (an AAA outage and its
+# end); hlr_auc_gw keeps running.
+aaa_hostapd_start() {
+	local d=$1
+	ip netns exec "$(ds_ns aaa)" hostapd "$d/hostapd.conf" >>"$d/hostapd.log" 2>&1 &
 	echo $! >"$d/hostapd.pid"
-	ds_on_exit "kill \$(cat '$d/hostapd.pid' 2>/dev/null) 2>/dev/null; true"
-	ds_wait_for 10 aaa_listening || { cat "$d/hostapd.log" >&2; return 1; }
+	ds_wait_for 10 aaa_listening || { tail -20 "$d/hostapd.log" >&2; return 1; }
+}
+aaa_hostapd_stop() {
+	local d=$1 pid
+	[ -f "$d/hostapd.pid" ] || return 0
+	pid=$(cat "$d/hostapd.pid"); rm -f "$d/hostapd.pid"
+	kill "$pid" 2>/dev/null
+	ds_wait_for 5 eval "! ds_pid_alive $pid" || kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null || true
 }
 aaa_listening() { ip netns exec "$(ds_ns aaa)" ss -Hlun "sport = :$AAA_PORT" | grep -q .; }
 
-# The YAML "aaa:" block of dsmip6-ha for the RADIUS back end towards the aaa namespace.
+# aaa_ha_radius_yaml [TIMEOUT_S RETRIES]: the YAML "aaa:" block of dsmip6-ha for the RADIUS
+# back end towards the aaa namespace.
 aaa_ha_radius_yaml() {
 	printf 'aaa:\n  mode: radius\n  radius:\n    server: %s:%s\n    secret: %s\n' \
 		"$AAA_ADDR4" "$AAA_PORT" "$AAA_SECRET"
+	[ -n "${1:-}" ] && printf '    timeout: %s\n    retries: %s\n' "$1" "${2:-1}"
+	return 0
 }
 
 # aaa_ha_conf ROLE HA_NUM AAA_YAML: ds6_ha_conf with the "aaa:" block replaced.
@@ -141,4 +160,62 @@ v = v["result"]
 for k in sys.argv[1].split(".") if sys.argv[1] else []:
     v = v[int(k)] if isinstance(v, list) else v[k]
 print(json.dumps(v) if isinstance(v, (dict, list)) else v)' "$path"
+}
+
+# ---- refused attaches ----
+# The HA is the daemon of role "pgw" (DS6_DIR/pgw). Initiator SPI of each refused UE's IKE SA,
+# by UE name, as tshark writes bytes (aa:bb:...).
+declare -A AAA_ISPI=()
+
+aaa_ha_has_nai() { aaa_ctl pgw --json bindings all | grep -q "\"nai\":\"$1\""; }
+
+# aaa_refused NAME IMSI K COUNTER [APN]: start a dsmip6-ue (DS6_DIR/NAME) whose attach the HA
+# must refuse, check what the UE reports (dsmip6ctl status, counters, log) and what the HA keeps
+# (no IKE SA, no half-open SA, no UE record or allocation), that the HA counter COUNTER (dotted
+# path in "dsmip6ctl counters", e.g. eap.failures) went up; then stop the UE.
+aaa_refused() {
+	local name=$1 imsi=$2 k=$3 ctr=$4 apn=${5:-$TB_APN1} nai before after ues
+	nai=$(aaa_nai "$imsi")
+	before=$(aaa_json pgw "$ctr" counters)
+	ues=$(aaa_json pgw ues status)
+	aaa_ue_conf "$name" "$imsi" "$k" "$TB_OPC" "$apn" || ds_die "$name: configuration"
+	aaa_ue_start "$name" || ds_die "$name: dsmip6-ue did not start"
+	ds_check "$name: the UE reports its PDN connection failed (dsmip6ctl status)" \
+		ds_wait_for 40 eval "[ \"\$(aaa_json $name pdn.0.state status)\" = failed ]"
+	ds_check "$name: the UE's IKE SA is gone (dsmip6ctl status)" \
+		eval "[ \"\$(aaa_json $name pdn.0.ike_sa.state status)\" = none ]"
+	ds_check "$name: the UE logs the EAP failure and the failed PDN connection" \
+		eval "grep -q 'EAP failed' '$DS6_DIR/$name/log' && grep -q 'PDN $apn: failed' '$DS6_DIR/$name/log'"
+	ds_check "$name: the UE sent no BU (dsmip6ctl counters)" \
+		eval "[ \"\$(aaa_json $name ue.bu_sent counters)\" = 0 ]"
+	ds_check "$name: HA holds no IKE SA (dsmip6ctl status ike_sas)" \
+		ds_wait_for 10 eval "[ \"\$(aaa_json pgw ike_sas status)\" = 0 ]"
+	ds_check "$name: HA holds no half-open IKE SA" \
+		eval "[ \"\$(aaa_json pgw ike.half_open_current counters)\" = 0 ]"
+	ds_check_not "$name: HA holds no allocation for $nai (dsmip6ctl bindings all)" aaa_ha_has_nai "$nai"
+	ds_check "$name: HA holds no new UE record (dsmip6ctl status ues: $ues)" \
+		eval "[ \"\$(aaa_json pgw ues status)\" = '$ues' ]"
+	after=$(aaa_json pgw "$ctr" counters)
+	[ "${after:-0}" -gt "${before:-0}" ] && ds_pass "$name: HA counter $ctr $before -> $after" ||
+		ds_fail "$name: HA counter $ctr ('$before' -> '$after')"
+	ds6_stop "$name"
+	ds_wireshark_profile "$DS6_DIR/$name/keys" "$E2E_OUT/wireshark-$name"
+	AAA_ISPI[$name]=$(sed -n '1s/^\([0-9a-fA-F]\{16\}\),.*/\1/p' \
+		"$E2E_OUT/wireshark-$name/ikev2_decryption_table" | tr 'A-F' 'a-f' | sed 's/../&:/g; s/:$//')
+}
+
+# aaa_expect_refusal NAME PCAP [NOTIFY]: on the capture, decrypted with the UE's key log: the
+# last IKE_AUTH response carries EAP-Failure and the error notify (default 24,
+# AUTHENTICATION_FAILED: RFC 7296 cl. 2.16 / R-18); no EAP-Success, no CFG_REPLY, no AUTH from
+# the UE. Leaves DS_WIRESHARK_CONF on this UE's keys for further checks (filter in AAA_SA).
+aaa_expect_refusal() {
+	local name=$1 pcap=$2 nt=${3:-24} ispi=${AAA_ISPI[$1]:-}
+	[ -n "$ispi" ] || { ds_fail "$name: no IKE SA in the UE's key log"; return 0; }
+	DS_WIRESHARK_CONF="$E2E_OUT/wireshark-$name"
+	AAA_SA="isakmp.ispi == $ispi and isakmp.exchangetype == 35"
+	e2e_expect "$name: IKE_AUTH response with EAP-Failure and notify $nt" "$pcap" \
+		"$AAA_SA and isakmp.flag_r == 1 and eap.code == 4 and isakmp.notify.msgtype == $nt"
+	e2e_expect_none "$name: no EAP-Success" "$pcap" "$AAA_SA and eap.code == 3"
+	e2e_expect_none "$name: no CFG_REPLY (no address given)" "$pcap" "$AAA_SA and isakmp.cfg.type == 2"
+	e2e_expect_none "$name: no AUTH from the UE" "$pcap" "$AAA_SA and isakmp.flag_r == 0 and isakmp.auth.method"
 }
