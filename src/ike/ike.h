@@ -201,6 +201,12 @@ typedef struct ds_ike_events {
 	 * deletes it (or after half_open_timeout). */
 	bool (*redirect_at_auth)(void *ctx, const char *nai, const char *apn, const ds_addr *peer,
 				 ds_addr *new_gw);
+	/* Responder, optional: on the first IKE_AUTH request of an EAP client, before EAP starts,
+	 * return true to redirect on the (not yet authenticated) NAI / APN (RFC 5685 cl. 6, EAP
+	 * case): the first response carries the HA's AUTH and REDIRECT, no IKE SA is created; the
+	 * state ends with DS_IKE_CLOSE_REDIRECTED after half_open_timeout. */
+	bool (*redirect_at_identity)(void *ctx, const char *nai, const char *apn,
+				     const ds_addr *peer, ds_addr *new_gw);
 } ds_ike_events;
 
 typedef struct ds_ike_config {

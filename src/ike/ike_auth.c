@@ -377,6 +377,29 @@ static void take_child(ds_ike_sa *sa, const ike_chain *c)
 			  sa->ni, sa->ni_len, sa->nr, sa->nr_len, 0);
 }
 
+/* RFC 5685 cl. 6, EAP case: a REDIRECT in the first IKE_AUTH response, acted on only after the
+ * gateway's AUTH was verified. No IKE SA exists then, so there is nothing to delete. */
+static bool redirected_at_identity(ds_ike_sa *sa, const ike_chain *c)
+{
+	ds_ike *ike = sa->ike;
+	ike_notify n;
+	ds_addr gw;
+	char fqdn[DS_IKE_ID_MAX + 1];
+	const uint8_t *rest;
+	size_t rest_len;
+	if (ike_find_notify(c, IKE_N_REDIRECT, &n) != DS_OK)
+		return false;
+	if (ike_gw_parse(n.data, n.data_len, &gw, fqdn, sizeof(fqdn), &rest, &rest_len)) {
+		ike->ctr.rx_malformed++;
+		return false;
+	}
+	ike->ctr.redirects_received++;
+	if (ike->cfg.ev.redirected)
+		ike->cfg.ev.redirected(ike->cfg.ev.ctx, sa, &gw, fqdn[0] ? fqdn : NULL);
+	ike_sa_close(sa, DS_IKE_CLOSE_REDIRECTED);
+	return true;
+}
+
 static void finish_initiator(ds_ike_sa *sa, const ike_chain *c)
 {
 	ds_ike *ike = sa->ike;
@@ -441,6 +464,8 @@ void ike_auth_response(ds_ike_sa *sa, const ike_hdr *h, const ike_chain *c)
 			finish_initiator(sa, c);
 			return;
 		}
+		if (redirected_at_identity(sa, c))
+			return;
 		pa = NULL;   /* consumed */
 	} else if (sa->eap_success) {
 		/* Final response: AUTH from the MSK (cl. 2.16), CP, child. */
@@ -602,6 +627,48 @@ static bool redirect_after_auth(ds_ike_sa *sa, uint32_t mid, bool use_msk)
 		ike->ctr.half_open_current--;
 	sa->state = DS_IKE_ST_ESTABLISHED;
 	sa->redirect_sent = true;
+	sa->expire_at = ike->now + ike->cfg.half_open_timeout;
+	ike_sa_arm(sa);
+	return true;
+}
+
+/* RFC 5685 cl. 6, EAP case: redirect on the identity the client presented, before EAP: the
+ * first response carries IDr [CERT] AUTH N(REDIRECT). No IKE SA is created; the state stays
+ * (answering retransmissions) until half_open_timeout, then ends as REDIRECTED. */
+static bool redirect_at_identity(ds_ike_sa *sa, uint32_t mid)
+{
+	ds_ike *ike = sa->ike;
+	ds_addr gw;
+	memset(&gw, 0, sizeof(gw));
+	if (!sa->peer_redirect_ok || !ike->cfg.ev.redirect_at_identity ||
+	    !ike->cfg.ev.redirect_at_identity(ike->cfg.ev.ctx, sa->nai, sa->apn, &sa->remote, &gw))
+		return false;
+	uint8_t gid[18];
+	size_t glen;
+	if (ike_gw_identity(&gw, gid, sizeof(gid), &glen))
+		return false;
+	uint8_t plain[4096];
+	ike_wr iw;
+	ike_wr_begin_inner(&iw, plain, sizeof(plain));
+	ike_wr_pl(&iw, IKE_PL_IDR, false);
+	ds_wr_bytes(&iw.w, sa->idr, sa->idr_len);
+	uint8_t first = IKE_PL_NONE;
+	size_t n = 0;
+	int rc = write_auth(sa, &iw, false);
+	if (rc == DS_OK) {
+		ike_wr_notify(&iw, IKE_N_REDIRECT, gid, glen);
+		n = ike_wr_finish(&iw, &first);
+		rc = n ? ike_send_response(sa, IKE_AUTH, mid, first, plain, n) : DS_E_NOSPACE;
+	}
+	if (rc) {
+		respond_fail(sa, mid, IKE_N_AUTHENTICATION_FAILED, DS_IKE_CLOSE_PROTOCOL);
+		return true;
+	}
+	ike->ctr.redirects_sent++;
+	ds_logf(&ike->cfg.log, DS_LOG_INFO, "ike %016llx: %s redirected at IKE_AUTH",
+		(unsigned long long)sa->spi_local, sa->nai);
+	sa->redirect_sent = true;
+	sa->state = DS_IKE_ST_AUTH;   /* anything but a retransmission is refused now */
 	sa->expire_at = ike->now + ike->cfg.half_open_timeout;
 	ike_sa_arm(sa);
 	return true;
@@ -795,6 +862,8 @@ void ike_auth_request(ds_ike_sa *sa, const ike_hdr *h, const ike_chain *c)
 			return;
 		}
 		/* No AUTH: EAP (cl. 2.16, TS 33.402). */
+		if (redirect_at_identity(sa, mid))
+			return;
 		if (!ike->cfg.eap.ops) {
 			respond_fail(sa, mid, IKE_N_AUTHENTICATION_FAILED, DS_IKE_CLOSE_AUTH_FAILED);
 			return;

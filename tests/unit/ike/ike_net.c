@@ -159,6 +159,21 @@ static bool ev_redirect_auth(void *ctx, const char *nai, const char *apn, const 
 	return true;
 }
 
+static bool ev_redirect_identity(void *ctx, const char *nai, const char *apn,
+				 const ds_addr *peer, ds_addr *gw)
+{
+	net *n = g_net;
+	(void)ctx;
+	(void)peer;
+	(void)nai;
+	(void)apn;
+	if (n->redirect_identity <= 0)
+		return false;
+	n->redirect_identity--;
+	*gw = n->redirect_gw;
+	return true;
+}
+
 /* ---- asynchronous EAP back end: wraps the embedded server and holds every answer ---- */
 
 typedef struct async_sess {
@@ -319,7 +334,8 @@ void net_init(net *n, const net_opts *o)
 				 .child_up = ev_child_up, .child_down = ev_child_down,
 				 .closed = ev_closed, .assign_prefix = ev_assign,
 				 .redirect_at_init = ev_redirect_init, .keylog = ev_keylog,
-				 .redirect_at_auth = ev_redirect_auth };
+				 .redirect_at_auth = ev_redirect_auth,
+				 .redirect_at_identity = ev_redirect_identity };
 	n->s[1].ike = ds_ike_new(&rc, &err);
 	assert_non_null(n->s[1].ike);
 }

@@ -76,6 +76,7 @@ typedef struct net {
 	bool deny_apn;
 	int redirect_init;       /* >0: redirect IKE_SA_INIT to redirect_gw */
 	int redirect_auth;       /* >0: redirect after authentication (last IKE_AUTH) */
+	int redirect_identity;   /* >0: redirect on the identity (first IKE_AUTH) */
 	ds_addr redirect_gw;
 	ds_addr ue, ha;
 	bool no_child;

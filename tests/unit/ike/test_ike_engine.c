@@ -1200,6 +1200,42 @@ static void rogue_certificate_rejected(void **state)
 	}
 }
 
+/* RFC 5685 cl. 6, EAP case: the HA redirects on the identity in the first IKE_AUTH request;
+ * the UE checks the HA's AUTH (certificate) and follows; no SA, no EAP round. */
+static void redirect_in_first_auth(void **state)
+{
+	(void)state;
+	net n;
+	net_opts o = { .pki_dir = pki, .ha_cert = "ha-ecdsa", .ue_ca = "ca" };
+	net_init(&n, &o);
+	n.redirect_identity = 1;
+	uint8_t gw[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0xb, [15] = 0x05 };
+	n.redirect_gw = ds_addr6(gw, 500);
+	ds_eap_peer *peer;
+	assert_non_null(net_connect(&n, NET_NAI, NET_APN, &peer, NULL));
+	net_run(&n, UNTIL(&n));
+	assert_int_equal(n.s[0].redirected, 1);
+	assert_true(ds_addr_ip_eq(&n.s[0].redirect_to, &n.redirect_gw));
+	assert_int_equal(n.s[0].close_reason, DS_IKE_CLOSE_REDIRECTED);
+	assert_int_equal(n.s[0].established + n.s[1].established, 0);
+	assert_int_equal(ds_ike_get_counters(n.s[1].ike)->eap_rounds, 0);
+	net_run(&n, n.now + DS_SEC(60));
+	assert_int_equal(n.s[1].close_reason, DS_IKE_CLOSE_REDIRECTED);
+	assert_int_equal(ds_ike_get_counters(n.s[1].ike)->sas_current, 0);
+	assert_int_equal(ds_ike_get_counters(n.s[1].ike)->half_open_current, 0);
+	net_free(&n);
+	/* a forged HA (rogue certificate) cannot redirect: its AUTH fails first */
+	net_opts r = { .pki_dir = pki, .ha_cert = "rogue-ha", .ue_ca = "ca" };
+	net_init(&n, &r);
+	n.redirect_identity = 1;
+	n.redirect_gw = ds_addr6(gw, 500);
+	assert_non_null(net_connect(&n, NET_NAI, NET_APN, &peer, NULL));
+	net_run(&n, UNTIL(&n));
+	assert_int_equal(n.s[0].redirected, 0);
+	assert_int_equal(n.s[0].close_reason, DS_IKE_CLOSE_AUTH_FAILED);
+	net_free(&n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1242,6 +1278,7 @@ int main(void)
 		cmocka_unit_test(keylog_off_by_default),
 		cmocka_unit_test_setup_teardown(certificate_auth, pki_setup, pki_teardown),
 		cmocka_unit_test_setup_teardown(rogue_certificate_rejected, pki_setup, pki_teardown),
+		cmocka_unit_test_setup_teardown(redirect_in_first_auth, pki_setup, pki_teardown),
 		cmocka_unit_test_setup_teardown(frag_ike_auth_certificate, pki_setup, pki_teardown),
 		cmocka_unit_test_setup_teardown(frag_ipv4_nat_small_mtu, pki_setup, pki_teardown),
 		cmocka_unit_test_setup_teardown(frag_loss, pki_setup, pki_teardown),
