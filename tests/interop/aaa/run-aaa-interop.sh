@@ -3,7 +3,7 @@
 # hostapd as the RADIUS EAP server (RFC 3579) fed by hlr_auc_gw (Milenage HLR/AuC), and the
 # dsmip6 USIM against hlr_auc_gw's vectors. Everything runs in a private network namespace.
 # Usage: run-aaa-interop.sh <aaa_client binary>. Prints one TAP line per check; exits 0 when
-# all pass, 1 otherwise, 77 when root, hostapd or the hlr_auc_gw source is not available.
+# all pass, 1 otherwise, 77 when not root, or hostapd or the hlr_auc_gw source is not available.
 set -u
 CLIENT=$(readlink -f "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -13,8 +13,14 @@ if [ -z "${DSMIP6_AAA_NETNS:-}" ]; then
 	[ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
 	command -v hostapd >/dev/null 2>&1 || { echo "skip: hostapd not installed"; exit 77; }
 	command -v unshare >/dev/null 2>&1 || { echo "skip: unshare missing"; exit 77; }
-	HLR=$("$HERE/build-hlr-auc-gw.sh" "$BUILD/interop-aaa") || {
-		echo "skip: cannot build hlr_auc_gw"; exit 77; }
+	# hlr_auc_gw from the shared peer cache (tests/lib/peers.sh: 77 only when Debian's wpa
+	# source cannot be fetched; a failing build is a failure, not a skip)
+	PEERS=$(bash "$HERE/../../lib/peers.sh" hlr "$BUILD")
+	case $? in
+	0) HLR="$PEERS/hostapd/hlr_auc_gw" ;;
+	77) echo "skip: cannot fetch the source of hlr_auc_gw"; exit 77 ;;
+	*) echo "not ok - hlr_auc_gw could not be built"; exit 1 ;;
+	esac
 	DSMIP6_AAA_NETNS=1 HLR="$HLR" exec unshare -n "$0" "$@"
 fi
 ip link set lo up
