@@ -101,8 +101,22 @@ fi
 ds_nsx ue "$load" s2c --ha "$TB_HA1_ADDR6" --coa "$coa_base" --ca "$DS6_DIR/pki/ca.pem" \
 	--apn "$TB_APN1" --n "$N_UES" --window "$WINDOW" --bu-seconds "$SECONDS_EACH" \
 	--ctl "$DS6_DIR/pgw/ctl.sock" --pid "$ha_pid" "${vflag[@]}"
+# Packets the kernel dropped at full raw-socket receive buffers, in total and per next header
+# (the protocol is the "port" of the local address in /proc/net/raw6).
+raw_drops() {
+	local sl local_addr rest total=0 per="" nh d
+	while read -r sl local_addr rest; do
+		[ "$sl" = sl ] && continue
+		d=${rest##* }
+		nh=$((16#${local_addr##*:}))
+		[ "$d" -gt 0 ] && per="$per nh$nh:$d"
+		total=$((total + d))
+	done < <(ds_nsx "$1" cat /proc/net/raw6)
+	echo "$total$per"
+}
 echo "   dsmip6-ha after the S2c load: $(ds6_ctl pgw counters '{}' --get ike.sas_current) IKE SAs," \
-	"$(ds6_ctl pgw status '{}' --get bindings 2>/dev/null || echo '?') bindings"
+	"$(ds6_ctl pgw status '{}' --get bindings 2>/dev/null || echo '?') bindings;" \
+	"raw IPv6 socket drops: $(raw_drops pgw) at the HA, $(raw_drops ue) at the generator"
 
 # 2. childless IKE_SA_INIT + EAP-AKA IKE_AUTH against dsmip6-ha (subscribers N .. 2N-1, new to
 # the HA like every subscriber is new to charon below)
@@ -116,6 +130,8 @@ ds6_stop pgw
 # failed attaches are tolerated there and stated with the figure: the eap-aka-3gpp plugin of
 # strongSwan 5.9.8 shares one SQN between its worker threads without a lock, so under concurrent
 # attaches some AUTNs carry a SQN their MAC-A was not computed over (see s2c_load's sub_keys)
+[ -f "$build/peers/strongswan/libstrongswan-eap-aka-3gpp.so" ] ||
+	echo "   building strongSwan's eap-aka-3gpp plugin into $build/peers (first run only, minutes)"
 plugins=$("$root/tests/lib/peers.sh" strongswan "$build" 2>/dev/null | tail -1)
 if [ -z "$plugins" ] || ! [ -f "$plugins/strongswan/libstrongswan-eap-aka-3gpp.so" ] ||
 	! [ -x /usr/lib/ipsec/charon ]; then
