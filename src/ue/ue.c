@@ -80,6 +80,19 @@ void ue_release(ds_ue *ue, struct ue_pdn *p)
 	p->registered_once = false;
 }
 
+void ue_fail(ds_ue *ue, struct ue_pdn *p, int ev, int status)
+{
+	void *ike = p->ike;
+	bool started = p->ike_started;
+	ue_release(ue, p);
+	ue_set_state(ue, p, DS_UE_PDN_FAILED, ev, status);
+	/* A failed PDN connection is not resumed (the connection manager attaches anew, R-32):
+	 * its IKE SA would only keep the HA's allocation and the SA pair alive at both ends, so
+	 * it is deleted (RFC 7296 cl. 1.4.1), as after a detach (R-52). */
+	if (started && ue->cfg.ev.ike)
+		ue->cfg.ev.ike(ue->cfg.ev.ctx, p->id, DS_UE_IKE_DELETE, ike, NULL, NULL);
+}
+
 uint8_t ue_foreign_kind(const ds_ue *ue)
 {
 	if (ue->acc.kind == DS_UE_ACCESS_IPV4)
@@ -155,8 +168,7 @@ void ue_mobility_decide(ds_ue *ue, struct ue_pdn *p, ds_time now)
 	if (ue_foreign_kind(ue) == DS_UE_ACCESS_NONE)
 		return;   /* no usable foreign path: wait for one */
 	if (ue->acc.kind == DS_UE_ACCESS_IPV4 && p->ha4.family != DS_AF_INET) {
-		ue_drop_binding(ue, p);
-		ue_set_state(ue, p, DS_UE_PDN_FAILED, DS_UE_EV_STATE, 0);
+		ue_fail(ue, p, DS_UE_EV_STATE, 0);   /* no IPv4 address of the HA */
 		return;
 	}
 	/* home -> foreign (A) or foreign -> foreign (C): registration BU with the A.2 fields */

@@ -198,8 +198,7 @@ void ue_bu_timer(ds_ue *ue, struct ue_pdn *p, ds_time now)
 				ue_drop_binding(ue, p);
 				ue_set_state(ue, p, DS_UE_PDN_AT_HOME, DS_UE_EV_STATE, 0);
 			} else {
-				ue_drop_binding(ue, p);
-				ue_set_state(ue, p, DS_UE_PDN_FAILED, DS_UE_EV_TIMEOUT, 0);
+				ue_fail(ue, p, DS_UE_EV_TIMEOUT, 0);
 			}
 			return;
 		}
@@ -342,6 +341,5 @@ void ue_handle_ba(ds_ue *ue, struct ue_pdn *p, const ds_mh_msg *ba, ds_time now)
 	/* an "accepted" registration with a zero lifetime grants nothing: treated as a refusal
 	 * instead of refreshing in a loop */
 	/* any other rejection fails this PDN connection and is reported */
-	ue_drop_binding(ue, p);
-	ue_set_state(ue, p, DS_UE_PDN_FAILED, DS_UE_EV_BA_REJECTED, ba->status);
+	ue_fail(ue, p, DS_UE_EV_BA_REJECTED, ba->status);
 }

@@ -77,6 +77,9 @@ void ue_rearm(ds_ue *ue, struct ue_pdn *p);
 void ue_set_tunnel(ds_ue *ue, struct ue_pdn *p, enum ds_ue_tunnel_mode mode);
 void ue_drop_binding(ds_ue *ue, struct ue_pdn *p);
 void ue_release(ds_ue *ue, struct ue_pdn *p);
+/* The PDN connection failed for good: release it, report FAILED (ev, status) and delete its
+ * IKE SA when one was started. */
+void ue_fail(ds_ue *ue, struct ue_pdn *p, int ev, int status);
 /* The kind of foreign path the current access offers a PDN connection that is not at home:
  * DS_UE_ACCESS_IPV6 (also a 3GPP access with an IPv6 address, for PDN connections anchored
  * elsewhere, R-59), DS_UE_ACCESS_IPV4, or DS_UE_ACCESS_NONE. */

@@ -1,11 +1,13 @@
 /* Mixed-fault scenario: UEs registered over the three kinds of foreign access (IPv6 WLANs and
- * IPv4 behind the NAT), 5 % loss and duplication, the NAT rebinding its mappings, and the HA
+ * IPv4 behind the NAT), 5 % loss and duplication, 2 % reordering, delay with jitter, the NAT
+ * rebinding its mappings, and the HA
  * crashing mid-run: it is recreated from its persisted allocations (ds_ha_restore, as the
  * runtime does from SQLite). The IKE and ESP SAs die with it, so each UE's next refresh goes
  * unanswered and its PDN connection fails (the UE engine does not re-bootstrap by itself); the
  * UE's connection manager then attaches again (R-32 "retry"), asking to keep its IPv4 HoA
  * (R-23). Every UE must be registered again with the same HoA and IPv4 HoA, from the restored
- * allocations, and the user plane must work afterwards. */
+ * allocations, and the user plane must work afterwards. Then the NAT rebinds again and every
+ * UE detaches: nothing may be left at the HA or in the UEs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,7 +26,8 @@ static void test_ha_restart(void **st)
 	world_cfg c;
 	memset(&c, 0, sizeof c);
 	c.seed = 31;
-	c.access = (sim_link_params){ .delay = 10, .jitter = 3, .loss_ppm = 50000, .dup_ppm = 50000 };
+	c.access = (sim_link_params){ .delay = 10, .jitter = 3, .loss_ppm = 50000, .dup_ppm = 50000,
+				      .reorder_ppm = 20000 };
 	c.core.delay = 2;
 	c.keep_mh = true;
 	/* 1200 s: a UE notices the lost state at its refresh (85 %) and gives up after its
@@ -101,6 +104,20 @@ static void test_ha_restart(void **st)
 		echoed += ue_host_pdn(u[i], 0)->echo_rx > 0;
 	/* 5 % loss on both access crossings of a round trip: most, not all, come back */
 	assert_true(echoed >= N_UE * 3 / 4);
+	/* the NAT rebinds once more, then everybody detaches: the restarted HA ends with no
+	 * binding, allocation, IKE SA or persisted record, and no UE keeps an IKE SA */
+	sim_nat_rebind(sc.w->nat);
+	for (unsigned i = 0; i < N_UE; i++)
+		assert_int_equal(ue_host_detach(u[i], 0), 0);
+	for (unsigned i = 0; i < N_UE; i++)
+		assert_true(scen_wait_state(&sc, u[i], 0, DS_UE_PDN_DETACHED, DS_SEC(300)));
+	scen_run(&sc, DS_SEC(200));   /* IKE Delete exchanges, retransmitted under loss */
+	assert_int_equal(ds_ha_binding_count(ha), 0);
+	assert_int_equal(ds_ha_ue_count(ha), 0);
+	assert_int_equal(ha_host_persisted(h), 0);
+	assert_int_equal(ds_ike_get_counters(ha_host_ike(h))->sas_current, 0);
+	for (unsigned i = 0; i < N_UE; i++)
+		assert_int_equal(ds_ike_get_counters(ue_host_ike(u[i]))->sas_current, 0);
 	assert_int_equal(scen_close(&sc) % 77, 0);
 }
 

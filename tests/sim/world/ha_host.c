@@ -31,6 +31,7 @@ struct ha_host {
 	ike_wrap wrap;          /* the glue's IKE event handlers, wrapped for the trace */
 	stored *store;
 	unsigned restarts;
+	uint64_t keepalives;    /* NAT-keepalives received (RFC 3948) */
 };
 
 static char *fmt(const ds_addr *a, char *b) { return ds_addr_fmt(a, b, DS_ADDR_STRLEN); }
@@ -136,6 +137,11 @@ static void ha_recv(void *ctx, sim_iface *ifc, const ds_pkt *pkt, ds_time now)
 			ds_ha_tun_input(h->ha, pkt->data, pkt->len, now);
 		return;
 	}
+	if (pkt->kind == DS_PKT_UDP && pkt->dst.port == DS_IKE_NATT_PORT && pkt->len == 1 &&
+	    pkt->data[0] == 0xff) {
+		h->keepalives++;   /* RFC 3948 cl. 2.3 NAT-keepalive: nothing to do */
+		return;
+	}
 	if (pkt->kind == DS_PKT_UDP &&
 	    (pkt->dst.port == DS_IKE_PORT || pkt->dst.port == DS_IKE_NATT_PORT))
 		ds_ike_input(h->ike, pkt, now);
@@ -189,6 +195,10 @@ static int engines_new(ha_host *h)
 		 * expires leaves the UE's IKE_AUTH without an SA (docs/simulator.md, known
 		 * gaps) */
 		.half_open_timeout = DS_SEC(64),
+		/* RFC 7296 cl. 2.4: a UE whose IKE exchange ran out of retransmissions (it then
+		 * forgets the SA without a Delete) must not keep its allocation: the HA probes an
+		 * SA silent for 2 minutes and releases the PDN connection when the probe fails */
+		.dpd_interval = DS_SEC(120),
 	};
 	ike_wrap_events(&h->wrap, &ic.ev);
 	int err = 0;

@@ -75,7 +75,8 @@ int scen_close(scen *sc)
 	if (!chk) {
 		rc = 77;   /* no checker given: counts as skipped */
 	} else {
-		snprintf(cmd, sizeof cmd, "'%s' '%s'/*.pcap", chk, sc->dir);
+		/* its report goes to stderr: stdout is the TAP stream */
+		snprintf(cmd, sizeof cmd, "'%s' '%s'/*.pcap 1>&2", chk, sc->dir);
 		int st = system(cmd);
 		rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 	}

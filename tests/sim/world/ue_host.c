@@ -37,7 +37,15 @@ struct ue_host {
 	ue_slot *adding;              /* slot whose ds_ue_pdn_add() is running (events carry an
 					 id the host has not seen yet) */
 	ds_addr coa6, coa4;
+	ds_time ka_at;                /* next NAT-keepalive round (RFC 3948 cl. 4) */
+	uint64_t keepalives;
 };
+
+/* RFC 3948 cl. 4 / RFC 5555 cl. 4.3: NAT-keepalives (one octet 0xFF, UDP 4500 -> 4500) every
+ * 20 s keep the NAT mapping of the IKE SA alive, so that the HA's own IKE requests (liveness
+ * checks, Delete) reach a UE behind a NAT. Sent for every IKE SA on an IPv4 address and port
+ * 4500; without a NAT they are harmless. The UE daemon's host does the same. */
+#define UE_NAT_KEEPALIVE DS_SEC(20)
 
 static char *fmt(const ds_addr *a, char *b) { return ds_addr_fmt(a, b, DS_ADDR_STRLEN); }
 
@@ -251,12 +259,33 @@ static ds_time ue_next(void *ctx)
 {
 	ue_host *u = ctx;
 	ds_time a = ds_ue_next_timeout(u->ue), b = ds_ike_next_timeout(u->ike);
-	return a < b ? a : b;
+	if (b < a)
+		a = b;
+	return u->ka_at < a ? u->ka_at : a;
+}
+
+static void keepalive_one(void *ctx, const ds_ike_sa *sa)
+{
+	ue_host *u = ctx;
+	ds_ike_info i;
+	ds_ike_sa_info(sa, &i);
+	if (i.state != DS_IKE_ST_ESTABLISHED || i.local.family != DS_AF_INET ||
+	    i.local.port != DS_IKE_NATT_PORT)
+		return;
+	static const uint8_t ka[1] = { 0xff };
+	ds_pkt p = { .kind = DS_PKT_UDP, .src = i.local, .dst = i.remote, .data = ka, .len = 1 };
+	sim_send(u->acc, &p);
+	u->keepalives++;
 }
 
 static void ue_timer(void *ctx, ds_time now)
 {
 	ue_host *u = ctx;
+	if (u->ka_at <= now) {
+		u->ka_at = now + UE_NAT_KEEPALIVE;
+		if (u->access == W_ACC_NAT)
+			ds_ike_foreach(u->ike, keepalive_one, u);
+	}
 	enter(u);
 	if (ds_ike_next_timeout(u->ike) <= now)
 		ds_ike_on_timer(u->ike, now);
@@ -271,6 +300,7 @@ ue_host *ue_host_new(world *w, unsigned idx)
 		return NULL;
 	u->w = w;
 	u->idx = idx;
+	u->ka_at = sim_now(w->s) + UE_NAT_KEEPALIVE;
 	snprintf(u->name, sizeof u->name, "ue%u", idx);
 	/* TS 23.003 cl. 19.3.2 root NAI for EAP-AKA: 0<IMSI>@nai.epc.mnc<MNC>.mcc<MCC>... */
 	snprintf(u->nai, sizeof u->nai, "0001010%09u@nai.epc.mnc0%s.mcc%s.3gppnetwork.org", idx,

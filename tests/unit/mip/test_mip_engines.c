@@ -170,6 +170,9 @@ static void retransmission_ladder(void **state)
 	assert_int_equal(w->st, DS_UE_PDN_FAILED);
 	assert_int_equal(w->st_ev, DS_UE_EV_TIMEOUT);
 	assert_int_equal(ds_ue_counters_get(w->ue)->bu_retransmitted, 8);
+	/* a failed PDN connection does not keep its IKE SA (and the HA's allocation) alive */
+	assert_int_equal(w->ue_ike[DS_UE_IKE_DELETE], 1);
+	assert_int_equal(w->hoa.family, DS_AF_NONE);
 }
 
 /* 135 from the HA, resynchronised on its number and accepted at the next try. */
