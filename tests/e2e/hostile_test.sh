@@ -55,6 +55,10 @@ if [ -s "$E2E_OUT/uekeys/esp_sa" ]; then
 	case_run esp-bu-for-foreign-hoa --only ha.drop.selector --only ha.ba_status.129 \
 		--only ha.ba_status.133 esp-foreign-hoa "$TB_HA1_ADDR6" "$E2E_OUT/sofar.pcapng" \
 		"$E2E_OUT/uekeys/esp_sa" "$TB_WLAN6_UE" "$other"
+	# RFC 6275 cl. 9.2 inside the SA: an authenticated UE's message of an unknown MH type is
+	# answered with a Binding Error status 2, protected like a BA (checked below).
+	case_run esp-unknown-mh-type --only ha.be_sent esp-unknown-mh "$TB_HA1_ADDR6" \
+		"$E2E_OUT/sofar.pcapng" "$E2E_OUT/uekeys/esp_sa" "$TB_WLAN6_UE" "$h6"
 else
 	ds_fail "esp-bu-for-foreign-hoa: the UE wrote no esp_sa key log"
 fi
@@ -74,6 +78,9 @@ e2e_expect_none "no BA accepting a hostile BU (seq 100/200)" "$CAP" \
 # discarded before its Mobility Header is read, so nothing unprotected gets a Binding Error
 # (RFC 6275 cl. 9.2 answers protected messages of an unknown type only); answering would make
 # the HA a reflector towards spoofed sources. Malformed messages get nothing either.
-e2e_expect_none "no Binding Error for unprotected MH (unknown type, malformed, BU)" "$CAP" \
-	"$DS_MH_FILTER and mip6.mhtype == 7"
+e2e_expect "Binding Error status 2 in the UE's SA for the protected unknown MH type" "$CAP" \
+	"$DS_MH_FILTER and mip6.mhtype == 7 and mip6.be.status == 2 and esp and ipv6.dst == $TB_WLAN6_UE"
+n=$(e2e_count "$CAP" "$DS_MH_FILTER and mip6.mhtype == 7")
+[ "$n" -eq 1 ] && ds_pass "no Binding Error for unprotected MH (unknown type, malformed, BU)" ||
+	ds_fail "no Binding Error for unprotected MH (unknown type, malformed, BU): $n Binding Errors in all"
 ds_summary

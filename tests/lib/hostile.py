@@ -21,6 +21,10 @@ Cases (each sends its packets once and prints how many it sent):
                                those in PCAP) but claims HOA, a home address that is not the
                                UE's: the HA must refuse it (RFC 4877 cl. 4.3: the HoA must be
                                the one the SA was created for)
+  esp-unknown-mh PCAP ESP_SA SRC HOA
+                               a well-formed MH of an unknown type (42), protected with the UE's
+                               own SA and from its own HOA: the HA answers a Binding Error status
+                               2 (RFC 6275 cl. 9.2) inside the SA
 """
 import socket
 import struct
@@ -123,7 +127,13 @@ def esp_key_for(esp_sa, spi):
     return None, None
 
 
-def case_esp_foreign_hoa(ha, pcap, esp_sa, src, hoa):
+# Forged packets on the UE's own SA skip ahead of its last sequence number, inside the HA's
+# anti-replay window (RFC 4303 cl. 3.4.3, at least 32 packets), so the numbers the UE itself
+# uses next are still unseen and its later BUs are not taken for replays.
+SEQ_SKIP = {"esp-foreign-hoa": 16, "esp-unknown-mh": 20}
+
+
+def case_esp_mh(ha, pcap, esp_sa, src, hoa, mh, skip):
     from scapy.layers.ipsec import ESP, SecurityAssociation
     # The UE's MH SA: ESP directly in IPv6 (not UDP 4500, where IKE and the garbage of the
     # other cases travel) after a Destination Options header with the HAO, i.e. its own BUs
@@ -146,8 +156,8 @@ def case_esp_foreign_hoa(ha, pcap, esp_sa, src, hoa):
         return 0
     # Encrypt the MH alone in transport mode, then put the HAO (which stays outside ESP,
     # RFC 6275 cl. 6.3) in front: the GCM AAD covers SPI and sequence number only.
-    sa = SecurityAssociation(ESP, spi=spi, crypt_algo="AES-GCM", crypt_key=key, seq_num=seq + 1)
-    mh = MIP6MH_BU(seq=200, flags="AHK", mhtime=600 // 4)
+    sa = SecurityAssociation(ESP, spi=spi, crypt_algo="AES-GCM", crypt_key=key,
+                             seq_num=seq + skip)
     inner = IPv6(src=hoa, dst=ha) / mh
     inner = IPv6(bytes(inner))          # checksums computed with the claimed HoA
     enc = sa.encrypt(inner)
@@ -170,7 +180,12 @@ def main(argv):
     elif case == "ike-garbage":
         n = case_ike(ha, rest[0])
     elif case == "esp-foreign-hoa":
-        n = case_esp_foreign_hoa(ha, rest[0], rest[1], rest[2], rest[3])
+        n = case_esp_mh(ha, rest[0], rest[1], rest[2], rest[3],
+                        MIP6MH_BU(seq=200, flags="AHK", mhtime=600 // 4), SEQ_SKIP[case])
+    elif case == "esp-unknown-mh":
+        # well formed (16 octets), type 42: unknown to the HA
+        n = case_esp_mh(ha, rest[0], rest[1], rest[2], rest[3],
+                        MIP6MH_Generic(mhtype=42, msg=b"\0" * 10), SEQ_SKIP[case])
     elif case == "replay":
         n = case_replay(ha, rest[0], rest[1])
     else:
