@@ -408,6 +408,30 @@ static void return_home(void **state)
 	assert_int_equal(w->st, DS_UE_PDN_REGISTERED);
 }
 
+/* R-38, R-40: the BA to the home de-registration is lost; the retransmission (a new sequence
+ * number, R-31) finds no binding and gets 133, which the UE takes as "home"; the IKE SA still
+ * follows it to the HoA, where the HA has moved its end on the first copy. */
+static void return_home_ba_lost(void **state)
+{
+	world *w = *state;
+	attach6(w, false);
+	int moves_ue = w->ue_ike[DS_UE_IKE_MOVE], moves_ha = w->ha_ike[DS_HA_IKE_MOVE];
+	ds_ue_access a = w_access_home(&w->hnp);
+	w->drop_ha = true;
+	ds_ue_access_change(w->ue, &a, w->now);
+	w_pump(w);
+	w->drop_ha = false;
+	assert_int_equal(w->st, DS_UE_PDN_RETURNING_HOME);
+	assert_int_equal(ds_ha_binding_count(w->ha), 0);
+	assert_int_equal(w->ha_ike[DS_HA_IKE_MOVE], moves_ha + 1);
+	w_run_until(w, w->now + 5000);
+	assert_int_equal(w->st, DS_UE_PDN_AT_HOME);
+	assert_int_equal(ds_ue_counters_get(w->ue)->ba_status[DS_BA_NOT_HA_FOR_MN], 1);
+	assert_int_equal(w->ue_ike[DS_UE_IKE_MOVE], moves_ue + 1);
+	assert_true(ds_addr_ip_eq(&w->ue_ike_local, &w->ha_ike_addr));
+	assert_int_equal(w->ue_ike[DS_UE_IKE_DELETE], 0);
+}
+
 /* UE-initiated detach: lifetime 0 BU, BA, then IKE Delete. */
 static void ue_detach(void **state)
 {
@@ -1036,6 +1060,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(handover_to_ipv4_behind_nat, setup, teardown),
 		cmocka_unit_test_setup_teardown(ipv4_access_without_nat, setup, teardown),
 		cmocka_unit_test_setup_teardown(return_home, setup, teardown),
+		cmocka_unit_test_setup_teardown(return_home_ba_lost, setup, teardown),
 		cmocka_unit_test_setup_teardown(ue_detach, setup, teardown),
 		cmocka_unit_test_setup_teardown(network_detach, setup, teardown),
 		cmocka_unit_test_setup_teardown(bri_retransmission, setup, teardown),
