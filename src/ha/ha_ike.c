@@ -1,5 +1,6 @@
 /* HA engine <-> IKEv2 responder composition (see ha_ike.h). */
 #include "ha/ha_ike.h"
+#include "crypto/crypto.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -94,11 +95,27 @@ static bool on_redirect_at_init(void *ctx, const ds_addr *peer, ds_addr *new_gw)
 	return true;
 }
 
+int ds_ha_cp_hoa6(const char *nai, const ds_addr *hnp, ds_addr *hoa6)
+{
+	uint8_t md[32];
+	ds_span part = { nai, strlen(nai) };
+	if (ds_hash(DS_HASH_SHA2_256, &part, 1, md) != DS_OK)
+		return DS_E_CRYPTO;
+	*hoa6 = *hnp;
+	memcpy(hoa6->ip + 8, md, 8);
+	hoa6->ip[8] &= (uint8_t)~0x02;
+	hoa6->plen = 64;
+	return DS_OK;
+}
+
 static int on_assign(void *ctx, const char *nai, const char *apn, ds_ike_assignment *out)
 {
 	ds_ha_ike_glue *g = ctx;
 	memset(out, 0, sizeof *out);
-	return ds_ha_assign_hnp(g->ha, nai, apn, &out->hnp, &out->lifetime_s);
+	int rc = ds_ha_assign_hnp(g->ha, nai, apn, &out->hnp, &out->lifetime_s);
+	if (rc != DS_OK)
+		return rc;
+	return ds_ha_cp_hoa6(nai, &out->hnp, &out->hoa6);
 }
 
 static void on_child_up(void *ctx, ds_ike_sa *sa, const ds_ike_child *child)

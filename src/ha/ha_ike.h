@@ -28,4 +28,11 @@ void ds_ha_ike_glue_set_time(ds_ha_ike_glue *g, ds_time now);
  * new IKE_SA_INITs from clients that support redirect are sent to other_ha. NULL turns it off. */
 void ds_ha_ike_glue_set_overflow(ds_ha_ike_glue *g, const ds_addr *other_ha, size_t above);
 
+/* The HoA the HA returns in INTERNAL_IP6_ADDRESS when a client asks for one (RFC 5026 cl. 4.2.1,
+ * RFC 7296 cl. 3.15.1), so that a generic IKEv2 client (no MIP6_HOME_PREFIX handling) also gets
+ * a home address: HNP | IID, the IID being the first 64 bits of SHA-256(NAI) with the
+ * universal/local bit cleared (RFC 4291 cl. 2.5.1) -- the same IID dsmip6-ue forms its HoA
+ * with, so both ends agree. DS_OK or DS_E_CRYPTO. */
+int ds_ha_cp_hoa6(const char *nai, const ds_addr *hnp, ds_addr *hoa6);
+
 #endif

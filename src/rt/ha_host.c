@@ -9,6 +9,7 @@
 
 #include "core/err.h"
 #include "core/util.h"
+#include "ha/ha_ike.h"
 #include "ipsec/esp_udp.h"
 #include "rt/ha_host_int.h"
 #include "rt/nft.h"
@@ -99,7 +100,11 @@ static int assign_prefix_cb(void *ctx, const char *nai, const char *apn, ds_ike_
 		}
 	}
 	memset(out, 0, sizeof *out);
-	return ds_ha_assign_hnp(h->ha, nai, apn, &out->hnp, &out->lifetime_s);
+	int rc = ds_ha_assign_hnp(h->ha, nai, apn, &out->hnp, &out->lifetime_s);
+	if (rc != DS_OK)
+		return rc;
+	/* INTERNAL_IP6_ADDRESS for clients that ask (a generic IKEv2 client gets a HoA too) */
+	return ds_ha_cp_hoa6(nai, &out->hnp, &out->hoa6);
 }
 
 static void established_cb(void *ctx, ds_ike_sa *sa, const ds_ike_info *info)
