@@ -107,6 +107,10 @@ for b in json.load(sys.stdin)["result"]["bindings"]:
         print(b["hnp"])' "$SS_NAI" "$TB_APN1")
 case "$ss_hnp" in 2001:db8:100:*/64) ds_pass "HA: HNP $ss_hnp allocated to the charon UE's NAI" ;;
 	*) ds_fail "HA: HNP allocated to the charon UE's NAI ('$ss_hnp')" ;; esac
+# INTERNAL_IP6_ADDRESS (RFC 5026 cl. 4.2.1): the HA hands a generic client HNP | IID as its HoA.
+ss_vip=$(echo "$sas" | grep -o "local-vips=\[[^]]*\]" | head -1)
+case "$ss_vip" in *"${ss_hnp%%::/64}:"*) ds_pass "charon UE: home address from the HNP by CP ($ss_vip)" ;;
+	*) ds_fail "charon UE: home address from the HNP by CP ('$ss_vip', HNP '$ss_hnp')" ;; esac
 acc2=$(aaa_json pgw radius.accepts counters)
 [ "${acc2:-0}" -gt "${acc:-0}" ] && ds_pass "HA counters: one more RADIUS Access-Accept ($acc2)" ||
 	ds_fail "HA counters: RADIUS accepts after charon ('$acc2', before '$acc')"
