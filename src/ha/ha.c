@@ -393,6 +393,20 @@ int ds_ha_ike_down(ds_ha *ha, void *ike, ds_time now)
 	return DS_OK;
 }
 
+int ds_ha_release_unbound(ds_ha *ha, const char *nai, const char *apn, ds_time now)
+{
+	(void)now;
+	if (!ha || !nai || !apn)
+		return DS_E_PARAM;
+	struct ds_ha_ue *u = find_key(ha, nai, apn);
+	if (!u)
+		return DS_E_NOTFOUND;
+	if (u->ike || u->bound)
+		return DS_E_STATE;
+	free_ue(ha, u, true);
+	return DS_OK;
+}
+
 int ds_ha_ike_replace(ds_ha *ha, void *old_ike, void *new_ike)
 {
 	if (!ha || !old_ike)

@@ -138,6 +138,11 @@ int ds_ha_ike_up(ds_ha *ha, const char *nai, const char *apn, void *ike, ds_esp_
 /* The IKE SA went away (Delete from the UE, DPD failure): the binding and allocations of that
  * PDN connection are released (R-51). */
 int ds_ha_ike_down(ds_ha *ha, void *ike, ds_time now);
+/* An IKE SA of (nai, apn) that never brought up its MH CHILD_SA went away (for example a
+ * generic IKEv2 client, or a UE that failed before CREATE_CHILD_SA): the HNP allocated for it
+ * in IKE_AUTH is released unless an IKE SA or a binding still uses it (R-51).
+ * DS_OK, DS_E_NOTFOUND (no record) or DS_E_STATE (still in use). */
+int ds_ha_release_unbound(ds_ha *ha, const char *nai, const char *apn, ds_time now);
 
 /* The IKE SA handle of a UE changed (IKE SA rekeyed, RFC 7296 cl. 2.18): new_ike may be NULL
  * when the successor is not known yet (no IKE actions are requested until ds_ha_ike_up()). */

@@ -139,7 +139,6 @@ static void on_child_up(void *ctx, ds_ike_sa *sa, const ds_ike_child *child)
 static void on_closed(void *ctx, ds_ike_sa *sa, int reason, const ds_ike_info *info)
 {
 	ds_ha_ike_glue *g = ctx;
-	(void)info;
 	if (reason == DS_IKE_CLOSE_SHUTDOWN)
 		return;   /* ds_ike_free(): the host is tearing everything down */
 	if (reason == DS_IKE_CLOSE_REKEYED) {
@@ -147,7 +146,8 @@ static void on_closed(void *ctx, ds_ike_sa *sa, int reason, const ds_ike_info *i
 		ds_ha_ike_replace(g->ha, sa, NULL);
 		return;
 	}
-	ds_ha_ike_down(g->ha, sa, g->now);
+	if (ds_ha_ike_down(g->ha, sa, g->now) == DS_E_NOTFOUND && info && info->nai[0])
+		ds_ha_release_unbound(g->ha, info->nai, info->apn, g->now);
 }
 
 void ds_ha_ike_glue_ike_events(ds_ha_ike_glue *g, ds_ike_events *ev)

@@ -156,7 +156,10 @@ static void closed_cb(void *ctx, ds_ike_sa *sa, int reason, const ds_ike_info *i
 	if (h->stopping)
 		return;
 	h->closing = sa;
-	ds_ha_ike_down(h->ha, sa, ds_rt_now());
+	/* no CHILD_SA ever came up (generic client, failure before CREATE_CHILD_SA): the HNP given
+	 * in IKE_AUTH is released too (R-51) */
+	if (ds_ha_ike_down(h->ha, sa, ds_rt_now()) == DS_E_NOTFOUND && info->nai[0])
+		ds_ha_release_unbound(h->ha, info->nai, info->apn, ds_rt_now());
 	h->closing = NULL;
 }
 

@@ -713,6 +713,30 @@ static void protected_unknown_type_answered(void **state)
 	w_raw_free(&a);
 }
 
+/* R-51: an IKE SA that never brought up its MH CHILD_SA (a generic IKEv2 client, or a UE that
+ * failed before CREATE_CHILD_SA) leaves no allocation behind; one still in use is kept. */
+static void unbound_allocation_released(void **state)
+{
+	world *w = *state;
+	const char *nai = "0001010999999999@nai.epc.mnc001.mcc001.3gppnetwork.org";
+	ds_addr hnp, again;
+	size_t before = ds_ha_ue_count(w->ha);
+	assert_int_equal(ds_ha_assign_hnp(w->ha, nai, "internet", &hnp, NULL), DS_OK);
+	assert_int_equal(ds_ha_ue_count(w->ha), before + 1);
+	assert_int_equal(ds_ha_release_unbound(w->ha, nai, "internet", 0), DS_OK);
+	assert_int_equal(ds_ha_ue_count(w->ha), before);
+	assert_null(ds_ha_find_ue(w->ha, nai, "internet"));
+	assert_int_equal(ds_ha_release_unbound(w->ha, nai, "internet", 0), DS_E_NOTFOUND);
+	/* the same subscriber gets the same prefix back later (stable per NAI and APN) */
+	assert_int_equal(ds_ha_assign_hnp(w->ha, nai, "internet", &again, NULL), DS_OK);
+	assert_memory_equal(hnp.ip, again.ip, 16);
+	assert_int_equal(ds_ha_release_unbound(w->ha, nai, "internet", 0), DS_OK);
+	/* a registered UE (IKE SA and binding) is never released this way */
+	w_attach(w, "internet", false, NULL);
+	assert_int_equal(ds_ha_release_unbound(w->ha, W_NAI, "internet", 0), DS_E_STATE);
+	assert_non_null(ds_ha_find_ue(w->ha, W_NAI, "internet"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -733,6 +757,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(ue_keepalive_follows_refresh_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(unprotected_mh_never_answered, setup, teardown),
 		cmocka_unit_test_setup_teardown(protected_unknown_type_answered, setup, teardown),
+		cmocka_unit_test_setup_teardown(unbound_allocation_released, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
