@@ -427,6 +427,13 @@ void ike_init_request(ds_ike *ike, const ds_pkt *pkt, const uint8_t *msg, size_t
 			ike->ctr.rx_duplicates++;
 			ike_send_raw(ike, &old->local, &old->remote, old->natt, old->msg2,
 				     old->msg2_len);
+			/* The initiator never got our answer and is still at it: give it the full
+			 * half-open time from this answer on, or its IKE_AUTH could meet an SA that
+			 * expired just after the resent response (half-open limit still applies). */
+			if (old->state == DS_IKE_ST_INIT_DONE) {
+				old->expire_at = now + ike->cfg.half_open_timeout;
+				ike_sa_arm(old);
+			}
 		} else {
 			ike->ctr.rx_out_of_window++;
 		}

@@ -190,11 +190,6 @@ static int engines_new(ha_host *h)
 		.role = DS_IKE_RESPONDER, .send = ike_send, .send_ctx = h,
 		.log = lg, .esp_suites = &world_esp_null, .n_esp_suites = 1,
 		.psk = world_psk, .psk_len = sizeof world_psk,
-		/* longer than the UE's IKE_SA_INIT retransmissions (1+2+4+8+16+32 s): with the
-		 * 30 s default a retransmission answered from the half-open SA just before it
-		 * expires leaves the UE's IKE_AUTH without an SA (docs/simulator.md, known
-		 * gaps) */
-		.half_open_timeout = DS_SEC(64),
 		/* RFC 7296 cl. 2.4: a UE whose IKE exchange ran out of retransmissions (it then
 		 * forgets the SA without a Delete) must not keep its allocation: the HA probes an
 		 * SA silent for 2 minutes and releases the PDN connection when the probe fails */
