@@ -102,12 +102,14 @@ static void test_tun_netlink(void **state)
 	ds_addr pool = addr("2001:db8:100::/48");
 	assert_int_equal(ds_nl_route(nl, true, ifindex, &pool, NULL, 0, 0), DS_OK);
 
-	/* the monitor saw the link come up and both addresses */
+	/* the monitor saw the link come up and both addresses (events may come in several
+	 * batches on a busy machine: read until all are there or 5 s have passed) */
 	struct pollfd p = { .fd = ds_nl_mon_fd(mon), .events = POLLIN };
-	assert_int_equal(poll(&p, 1, 1000), 1);
-	assert_int_equal(ds_nl_mon_read(mon), DS_OK);
+	for (int i = 0; i < 50 && !(s.tun_up && s.addrs6 && s.addrs4); i++)
+		if (poll(&p, 1, 100) == 1)
+			assert_int_equal(ds_nl_mon_read(mon), DS_OK);
 	assert_true(s.tun_up);
-	assert_int_equal(s.addrs6, 1);
+	assert_true(s.addrs6 >= 1); /* a later state change of the same address is reported too */
 	assert_int_equal(s.addrs4, 1);
 	assert_int_equal(s.linklocal, 0); /* quiet: no IPv6 link-local address */
 
@@ -123,8 +125,9 @@ static void test_tun_netlink(void **state)
 	assert_int_equal(ds_nl_rule(nl, false, &hoa, 200, 1000), DS_OK);
 	assert_int_equal(ds_nl_addr(nl, false, ifindex, &hoa, true), DS_OK);
 	assert_int_equal(ds_nl_addr(nl, false, ifindex, &hoa, true), DS_E_NOTFOUND);
-	assert_int_equal(poll(&p, 1, 1000), 1);
-	assert_int_equal(ds_nl_mon_read(mon), DS_OK);
+	for (int i = 0; i < 50 && !s.removed; i++)
+		if (poll(&p, 1, 100) == 1)
+			assert_int_equal(ds_nl_mon_read(mon), DS_OK);
 	assert_int_equal(s.removed, 1);
 
 	/* a packet written to the TUN is an IPv6 packet from the kernel's point of view; reading
