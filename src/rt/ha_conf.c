@@ -64,7 +64,8 @@ static void parse_pools(const ds_ynode *root, ds_ha_conf *hc)
 
 static void parse_ike(const ds_ynode *root, ds_ha_conf *hc)
 {
-	static const char *const keys[] = { "certificate", "key", "ca", "id", NULL };
+	static const char *const keys[] = { "certificate", "key", "ca", "id",
+					      DS_CONF_IKE_TUNING_HA_KEYS, NULL };
 	ds_ynode m;
 	if (!ds_ymap_get(root, "ike", &m, true))
 		return;
@@ -77,6 +78,7 @@ static void parse_ike(const ds_ynode *root, ds_ha_conf *hc)
 	if (ds_yget_str(&m, "ca", hc->ca, sizeof hc->ca, false))
 		ds_conf_require_abs(&m, "ca", hc->ca);
 	ds_yget_str(&m, "id", hc->ike_id, sizeof hc->ike_id, false);
+	ds_conf_ike_tuning_parse(&m, &hc->ike, true);
 }
 
 static void parse_aaa(const ds_ynode *root, ds_ha_conf *hc)

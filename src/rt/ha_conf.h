@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "core/addr.h"
+#include "rt/conf_common.h"
 #include "rt/log_sink.h"
 #include "rt/ue_conf.h"
 #include "rt/ycfg.h"
@@ -49,6 +50,7 @@ typedef struct ds_ha_conf {
 	char key[DS_CONF_PATH_MAX];
 	char ca[DS_CONF_PATH_MAX];
 	char ike_id[256];        /* IDr the HA presents; empty: its IPv6 address */
+	ds_conf_ike_tuning ike;  /* ike: rekey, fragmentation, DPD, 3GPP notifies, cookies */
 	char db_path[DS_CONF_PATH_MAX];
 	int aaa_mode;            /* enum ds_aaa_mode */
 	ds_ha_radius radius;

@@ -435,6 +435,7 @@ static int setup_engines(ds_ha_host *h)
 	ic.log = h->log.lg;
 	ic.signer = &h->signer;
 	ic.keylog = h->keylog.ike != NULL;
+	ds_conf_ike_tuning_apply(&h->conf.ike, &ic);
 	if (h->conf.aaa_mode == DS_AAA_RADIUS) {
 		/* EAP relayed to an external AAA (RFC 3579); answers come back on the loop */
 		char server[DS_ADDR_STRLEN];

@@ -174,7 +174,7 @@ static void parse_pdns(const ds_ynode *root, ds_ue_conf *uc)
 
 static void parse_ike(const ds_ynode *root, ds_ue_conf *uc)
 {
-	static const char *const keys[] = { "ca", NULL };
+	static const char *const keys[] = { "ca", DS_CONF_IKE_TUNING_KEYS, NULL };
 	ds_ynode m;
 	/* the HA proves itself with a certificate; the UE must be able to check it */
 	if (!ds_ymap_get(root, "ike", &m, true))
@@ -182,6 +182,7 @@ static void parse_ike(const ds_ynode *root, ds_ue_conf *uc)
 	ds_ymap_only(&m, keys);
 	if (ds_yget_str(&m, "ca", uc->ha_ca, sizeof uc->ha_ca, true))
 		ds_conf_require_abs(&m, "ca", uc->ha_ca);
+	ds_conf_ike_tuning_parse(&m, &uc->ike, false);
 }
 
 static void parse_dns(const ds_ynode *root, ds_ue_conf *uc)

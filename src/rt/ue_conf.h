@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "core/addr.h"
+#include "rt/conf_common.h"
 #include "rt/log_sink.h"
 #include "rt/ycfg.h"
 
@@ -49,6 +50,7 @@ typedef struct ds_ue_conf {
 	char nai[DS_NAI_MAX];     /* from IMSI/MCC/MNC (TS 23.003 cl. 19.3.2) unless overridden */
 	char usim_file[DS_CONF_PATH_MAX];
 	char ha_ca[DS_CONF_PATH_MAX];   /* trust anchors for the HA certificate (TS 33.402) */
+	ds_conf_ike_tuning ike;   /* ike: lifetime, fragmentation, frag_mtu, dpd_interval */
 	char tun_name[IF_NAMESIZE];
 	uint32_t tun_mtu;
 	ds_ue_access_conf access[DS_UE_MAX_ACCESS];

@@ -879,6 +879,7 @@ static int setup_engines(ds_ue_host *h)
 	 * that an SA moved behind a NAT later (BA with K=1) keeps the encapsulation the HA
 	 * follows to the new NAT mapping (RFC 7296 cl. 2.23) */
 	ic.force_natt = true;
+	ds_conf_ike_tuning_apply(&h->conf.ike, &ic);
 	h->verifier.ctx = h;
 	h->verifier.verify = verify_cb;
 	ic.verifier = &h->verifier;

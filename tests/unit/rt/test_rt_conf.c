@@ -258,6 +258,89 @@ static void test_ha_errors(void **state)
 	ha_expect("  max: 7200\n", "  max: 300000\n", "ha.yaml:20: lifetime.max: '300000' is not an integer");
 }
 
+/* Replace `from` in `base` by `to` into out (the good configs plus one change). */
+static void edit(char *out, size_t len, const char *base, const char *from, const char *to)
+{
+	const char *at = strstr(base, from);
+	assert_non_null(at);
+	snprintf(out, len, "%.*s%s%s", (int)(at - base), base, to, at + strlen(from));
+}
+
+/* ike: tuning keys reach ds_ike_config in the engine's units; absent keys change nothing. */
+static void test_ike_tuning(void **state)
+{
+	(void)state;
+	char text[2048], err[2048];
+	ds_ue_conf uc;
+	ds_ha_conf hc;
+	ds_ike_config ic;
+
+	/* defaults: no rekey, no fragmentation, no DPD, AUTHENTICATION_FAILED, engine cookies */
+	assert_int_equal(ue_parse(good_ue, &uc, err, sizeof err), DS_OK);
+	memset(&ic, 0, sizeof ic);
+	ds_conf_ike_tuning_apply(&uc.ike, &ic);
+	assert_int_equal(ic.ike_lifetime, 0);
+	assert_false(ic.fragmentation);
+	assert_int_equal(ic.frag_mtu, 0);
+	assert_int_equal(ic.dpd_interval, 0);
+	assert_false(ic.notify_3gpp);
+	assert_int_equal(ic.cookie_rotate, 0);
+
+	edit(text, sizeof text, good_ue, "  ca: /etc/dsmip6/ca.pem\n",
+	     "  ca: /etc/dsmip6/ca.pem\n  lifetime: 3600\n  fragmentation: true\n"
+	     "  frag_mtu: 1400\n  dpd_interval: 30\n");
+	assert_int_equal(ue_parse(text, &uc, err, sizeof err), DS_OK);
+	memset(&ic, 0, sizeof ic);
+	ds_conf_ike_tuning_apply(&uc.ike, &ic);
+	assert_int_equal(ic.ike_lifetime, 3600 * 1000);
+	assert_true(ic.fragmentation);
+	assert_int_equal(ic.frag_mtu, 1400);
+	assert_int_equal(ic.dpd_interval, 30 * 1000);
+	assert_false(ic.notify_3gpp);
+
+	edit(text, sizeof text, good_ha, "  key: /etc/dsmip6/ha.key\n",
+	     "  key: /etc/dsmip6/ha.key\n  notify_3gpp: true\n  cookie_rotate: 120\n"
+	     "  lifetime: 86400\n  dpd_interval: 0\n");
+	assert_int_equal(ha_parse(text, &hc, err, sizeof err), DS_OK);
+	memset(&ic, 0, sizeof ic);
+	ds_conf_ike_tuning_apply(&hc.ike, &ic);
+	assert_true(ic.notify_3gpp);
+	assert_int_equal(ic.cookie_rotate, 120 * 1000);
+	assert_int_equal(ic.ike_lifetime, (ds_time)86400 * 1000);
+	assert_int_equal(ic.dpd_interval, 0);
+	assert_false(ic.fragmentation);
+}
+
+static void test_ike_tuning_errors(void **state)
+{
+	(void)state;
+	const char *ca = "  ca: /etc/dsmip6/ca.pem\n";
+	ue_expect(ca, "  ca: /etc/dsmip6/ca.pem\n  lifetime: 30\n",
+		  "ue.yaml:22: ike.lifetime: must be 0 (never rekey) or between 60 and 31536000");
+	ue_expect(ca, "  ca: /etc/dsmip6/ca.pem\n  lifetime: -1\n",
+		  "ue.yaml:22: ike.lifetime: '-1' is not an integer");
+	ue_expect(ca, "  ca: /etc/dsmip6/ca.pem\n  fragmentation: sometimes\n",
+		  "ue.yaml:22: ike.fragmentation: 'sometimes' is not a boolean");
+	ue_expect(ca, "  ca: /etc/dsmip6/ca.pem\n  frag_mtu: 500\n",
+		  "ue.yaml:22: ike.frag_mtu: must be 0 (1280 over IPv6, 576 over IPv4) or between 576 and 65535");
+	ue_expect(ca, "  ca: /etc/dsmip6/ca.pem\n  frag_mtu: 70000\n",
+		  "ue.yaml:22: ike.frag_mtu: '70000' is not an integer in [0, 65535]");
+	ue_expect(ca, "  ca: /etc/dsmip6/ca.pem\n  dpd_interval: 2\n",
+		  "ue.yaml:22: ike.dpd_interval: must be 0 (off) or between 5 and 86400");
+	/* the HA-only keys are unknown to the UE */
+	ue_expect(ca, "  ca: /etc/dsmip6/ca.pem\n  notify_3gpp: true\n",
+		  "ue.yaml:22: ike.notify_3gpp: unknown key");
+	ue_expect(ca, "  ca: /etc/dsmip6/ca.pem\n  cookie_rotate: 60\n",
+		  "ue.yaml:22: ike.cookie_rotate: unknown key");
+	const char *key = "  key: /etc/dsmip6/ha.key\n";
+	ha_expect(key, "  key: /etc/dsmip6/ha.key\n  cookie_rotate: 5\n",
+		  "ha.yaml:10: ike.cookie_rotate: must be 0 (5 minutes) or between 10 and 86400");
+	ha_expect(key, "  key: /etc/dsmip6/ha.key\n  notify_3gpp: 1x\n",
+		  "ha.yaml:10: ike.notify_3gpp: '1x' is not a boolean");
+	ha_expect(key, "  key: /etc/dsmip6/ha.key\n  dpd_interval: 100000\n",
+		  "ha.yaml:10: ike.dpd_interval: '100000' is not an integer in [0, 86400]");
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -346,6 +429,8 @@ int main(void)
 		cmocka_unit_test(test_empty_and_missing_file),
 		cmocka_unit_test(test_ha_good),
 		cmocka_unit_test(test_ha_errors),
+		cmocka_unit_test(test_ike_tuning),
+		cmocka_unit_test(test_ike_tuning_errors),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_usim_file),
 		cmocka_unit_test(test_example_configs),
