@@ -53,6 +53,19 @@ static int sys_err(int fd)
 	return DS_E_IO;
 }
 
+int ds_sock_grow_rcvbuf(int fd, int bytes)
+{
+	/* FORCE fails with EPERM without CAP_NET_ADMIN: fall back quietly, the plain option still
+	 * takes up to net.core.rmem_max */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) != 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+	int got = 0;
+	socklen_t gl = sizeof got;
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &gl) != 0)
+		return DS_E_IO;
+	return got;
+}
+
 int ds_udp_open(const ds_addr *local, uint16_t port)
 {
 	int af = local->family == DS_AF_INET ? AF_INET : AF_INET6;
@@ -68,6 +81,8 @@ int ds_udp_open(const ds_addr *local, uint16_t port)
 	} else if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) != 0) {
 		return sys_err(fd);
 	}
+	/* IKE_SA_INIT bursts and ESP-in-UDP share this socket: see DS_SOCK_RCVBUF */
+	ds_sock_grow_rcvbuf(fd, DS_SOCK_RCVBUF);
 	/* binding a non-local address lets the daemon start before the address is configured */
 	setsockopt(fd, af == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP,
 		   af == AF_INET6 ? IPV6_FREEBIND : IP_FREEBIND, &one, sizeof one);
@@ -187,6 +202,7 @@ int ds_raw_open_rx(int family, uint8_t proto)
 		    setsockopt(fd, IPPROTO_IPV6, IPV6_CHECKSUM, &off, sizeof off) != 0)
 			return sys_err(fd);
 	}
+	ds_sock_grow_rcvbuf(fd, DS_SOCK_RCVBUF);
 	/* this socket never sends: keep its send buffer small */
 	int small = 4096;
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof small);

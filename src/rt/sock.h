@@ -28,6 +28,17 @@ int ds_udp_recv(int fd, uint16_t local_port, uint8_t *buf, size_t cap, ds_pkt *p
 /* Send pkt->data to pkt->dst from pkt->src (source address chosen by PKTINFO when set). */
 int ds_udp_send(int fd, const ds_pkt *pkt);
 
+/* Receive buffer of the raw receive sockets and the UDP sockets. A raw socket gets a copy of
+ * every packet of its protocol on the host, and under load (thousands of BUs in a burst) the
+ * default buffer (net.core.rmem_default, about 200 KiB) overflowed and the kernel dropped BUs
+ * before the daemon read them. */
+#define DS_SOCK_RCVBUF (4 * 1024 * 1024)
+/* Ask for a receive buffer of `bytes`: SO_RCVBUFFORCE (CAP_NET_ADMIN, beyond
+ * net.core.rmem_max), else SO_RCVBUF (capped by rmem_max). Best effort: a smaller buffer is
+ * not an error. Returns the size the kernel reports (it doubles the request for bookkeeping),
+ * or a negative ds_err when the descriptor is bad. */
+int ds_sock_grow_rcvbuf(int fd, int bytes);
+
 /* Raw receive socket for one protocol (IPPROTO_*). family DS_AF_INET6 or DS_AF_INET. */
 int ds_raw_open_rx(int family, uint8_t proto);
 /* Receive one packet and rebuild a whole IP packet into buf (IPv6: 40-octet header in front of
