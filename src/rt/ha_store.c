@@ -5,8 +5,40 @@
 #include <string.h>
 
 #include <sqlite3.h>
+#include <uthash.h>
 
 #include "core/err.h"
+#include "rt/loop.h"
+
+/* Durability rule (why a re-registration usually costs no disk write):
+ *   - An allocation row is written whenever its content (HNP, IPv4 home address) changes and
+ *     deleted on release; a put with the content already stored is skipped. Allocations are
+ *     therefore always exactly on disk.
+ *   - A binding row is written whenever its HoA, CoA (with port), flags or tunnel mode change,
+ *     so a restarted HA always restores the current CoA. A re-registration that changes only the
+ *     sequence number and expiry is written lazily: only when the expiry on disk would be less
+ *     than half of the newly granted remaining lifetime away. The stored expiry thus never lags
+ *     the true one by more than half a lifetime, and a binding refreshed (RFC 6275 cl. 11.7.1:
+ *     the MN re-registers before its lifetime runs out) is restored after a restart as long as
+ *     the HA restarts within half a lifetime of the last write. The sequence number on disk may
+ *     be older than the last accepted one; this is harmless because the MN's next BU carries a
+ *     higher number anyway and a restarted HA has no ESP SAs through which an old BU could be
+ *     replayed (RFC 4877: BUs are accepted only under the UE's CHILD_SA).
+ * The cache below remembers what the database holds, per (NAI, APN); an entry is dropped
+ * whenever a write fails or its state is not known, so the next put writes again. */
+typedef struct store_row {
+	UT_hash_handle hh;
+	bool has_alloc;      /* alloc below is what the ha_alloc row holds */
+	bool has_binding;    /* binding below is what the ha_binding row holds */
+	bool no_binding;     /* known: no ha_binding row */
+	ds_addr hnp, ipv4;   /* stored allocation */
+	ds_addr hoa, coa;    /* stored binding, with flags, tunnel and expiry */
+	uint16_t flags;
+	uint8_t tunnel;
+	uint64_t expires;
+	size_t keylen;
+	char key[];          /* nai NUL apn */
+} store_row;
 
 enum { ST_PUT_ALLOC, ST_DEL_ALLOC, ST_ALL_ALLOC, ST_PUT_BIND, ST_DEL_BIND, ST_ALL_BIND,
        ST_EXPIRE_BIND, ST__N };
@@ -45,7 +77,64 @@ static const char schema[] =
 struct ds_ha_store {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST__N];
+	store_row *rows;     /* what the database is known to hold (see the durability rule) */
+	uint64_t skipped;    /* writes avoided because the row already held the content */
 };
+
+static size_t row_key(char *buf, size_t len, const char *nai, const char *apn)
+{
+	int n = snprintf(buf, len, "%s%c%s", nai, '\0', apn);
+	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
+}
+
+static store_row *row_find(ds_ha_store *s, const char *nai, const char *apn)
+{
+	char key[DS_NAI_MAX + DS_APN_MAX + 2];
+	size_t n = row_key(key, sizeof key, nai, apn);
+	store_row *r = NULL;
+	HASH_FIND(hh, s->rows, key, n, r);
+	return r;
+}
+
+/* The cache entry for (nai, apn), created unknown; NULL when out of memory (then every put
+ * simply writes). */
+static store_row *row_get(ds_ha_store *s, const char *nai, const char *apn)
+{
+	store_row *r = row_find(s, nai, apn);
+	if (r)
+		return r;
+	char key[DS_NAI_MAX + DS_APN_MAX + 2];
+	size_t n = row_key(key, sizeof key, nai, apn);
+	r = calloc(1, sizeof *r + n + 1);
+	if (!r)
+		return NULL;
+	memcpy(r->key, key, n);
+	r->keylen = n;
+	HASH_ADD_KEYPTR(hh, s->rows, r->key, r->keylen, r);
+	return r;
+}
+
+static void row_drop(ds_ha_store *s, store_row *r)
+{
+	if (!r)
+		return;
+	HASH_DEL(s->rows, r);
+	free(r);
+}
+
+static void rows_clear(ds_ha_store *s)
+{
+	store_row *r, *tmp;
+	HASH_ITER(hh, s->rows, r, tmp) {
+		HASH_DEL(s->rows, r);
+		free(r);
+	}
+}
+
+uint64_t ds_ha_store_skipped(const ds_ha_store *s)
+{
+	return s->skipped;
+}
 
 int ds_ha_store_open(ds_ha_store **out, const char *path, char *err, size_t errlen)
 {
@@ -85,6 +174,7 @@ void ds_ha_store_close(ds_ha_store *s)
 	for (int i = 0; i < ST__N; i++)
 		sqlite3_finalize(s->st[i]);
 	sqlite3_close(s->db);
+	rows_clear(s);
 	free(s);
 }
 
@@ -130,17 +220,33 @@ int ds_ha_store_put_alloc(ds_ha_store *s, const ds_ha_alloc_rec *r)
 {
 	if (r->hnp.family != DS_AF_INET6)
 		return DS_E_PARAM;
+	store_row *c = row_find(s, r->nai, r->apn);
+	if (c && c->has_alloc && ds_addr_eq(&c->hnp, &r->hnp) && c->hnp.plen == r->hnp.plen &&
+	    ds_addr_eq(&c->ipv4, &r->ipv4)) {
+		s->skipped++;
+		return DS_OK;
+	}
 	sqlite3_stmt *st = s->st[ST_PUT_ALLOC];
 	sqlite3_bind_text(st, 1, r->nai, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, r->apn, -1, SQLITE_TRANSIENT);
 	bind_addr(st, 3, &r->hnp);
 	sqlite3_bind_int(st, 4, r->hnp.plen);
 	bind_addr(st, 5, &r->ipv4);
-	return step_done(s, st);
+	int rc = step_done(s, st);
+	c = row_get(s, r->nai, r->apn);
+	if (c && rc == DS_OK) {
+		c->has_alloc = true;
+		c->hnp = r->hnp;
+		c->ipv4 = r->ipv4;
+	} else if (c) {
+		c->has_alloc = false;
+	}
+	return rc;
 }
 
 int ds_ha_store_del_alloc(ds_ha_store *s, const char *nai, const char *apn)
 {
+	row_drop(s, row_find(s, nai, apn));   /* released: nothing worth remembering */
 	sqlite3_stmt *st = s->st[ST_DEL_ALLOC];
 	sqlite3_bind_text(st, 1, nai, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, apn, -1, SQLITE_TRANSIENT);
@@ -173,10 +279,29 @@ int ds_ha_store_each_alloc(ds_ha_store *s, int (*fn)(void *ctx, const ds_ha_allo
 	return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? DS_OK : DS_E_IO;
 }
 
+/* The lazy expiry of the durability rule: skip the write while the stored expiry is still at
+ * least half of the newly granted remaining lifetime away (now is wall-clock seconds, the unit
+ * of the stored expiry). A shortened lifetime is always written. */
+static bool lazy_expiry_ok(uint64_t stored, uint64_t granted)
+{
+	if (granted <= stored)
+		return granted == stored;
+	uint64_t now = ds_rt_wall();
+	if (stored <= now)
+		return false;
+	return stored - now >= (granted - now + 1) / 2;
+}
+
 int ds_ha_store_put_binding(ds_ha_store *s, const ds_ha_binding_rec *r)
 {
 	if (r->hoa.family != DS_AF_INET6 || r->coa.family == DS_AF_NONE)
 		return DS_E_PARAM;
+	store_row *c = row_find(s, r->nai, r->apn);
+	if (c && c->has_binding && ds_addr_eq(&c->hoa, &r->hoa) && ds_addr_eq(&c->coa, &r->coa) &&
+	    c->flags == r->flags && c->tunnel == r->tunnel && lazy_expiry_ok(c->expires, r->expires)) {
+		s->skipped++;
+		return DS_OK;
+	}
 	sqlite3_stmt *st = s->st[ST_PUT_BIND];
 	sqlite3_bind_text(st, 1, r->nai, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, r->apn, -1, SQLITE_TRANSIENT);
@@ -187,17 +312,43 @@ int ds_ha_store_put_binding(ds_ha_store *s, const ds_ha_binding_rec *r)
 	sqlite3_bind_int(st, 7, r->flags);
 	sqlite3_bind_int64(st, 8, (sqlite3_int64)r->expires);
 	sqlite3_bind_int(st, 9, r->tunnel);
-	return step_done(s, st);
+	int rc = step_done(s, st);
+	c = row_get(s, r->nai, r->apn);
+	if (c && rc == DS_OK) {
+		c->has_binding = true;
+		c->no_binding = false;
+		c->hoa = r->hoa;
+		c->coa = r->coa;
+		c->flags = r->flags;
+		c->tunnel = r->tunnel;
+		c->expires = r->expires;
+	} else if (c) {
+		c->has_binding = false;
+		c->no_binding = false;
+	}
+	return rc;
 }
 
 int ds_ha_store_del_binding(ds_ha_store *s, const char *nai, const char *apn)
 {
+	store_row *c = row_find(s, nai, apn);
+	if (c && c->no_binding) {
+		s->skipped++;
+		return DS_E_NOTFOUND;   /* known absent: no statement, no transaction */
+	}
 	sqlite3_stmt *st = s->st[ST_DEL_BIND];
 	sqlite3_bind_text(st, 1, nai, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, apn, -1, SQLITE_TRANSIENT);
 	int rc = step_done(s, st);
 	if (rc == DS_OK && sqlite3_changes(s->db) == 0)
-		return DS_E_NOTFOUND;
+		rc = DS_E_NOTFOUND;
+	c = row_get(s, nai, apn);
+	if (c) {
+		c->has_binding = false;
+		c->no_binding = rc == DS_OK || rc == DS_E_NOTFOUND;
+		if (!c->has_alloc && !c->no_binding)
+			row_drop(s, c);
+	}
 	return rc;
 }
 
@@ -206,6 +357,12 @@ int ds_ha_store_each_binding(ds_ha_store *s, uint64_t now_wall,
 {
 	sqlite3_stmt *ex = s->st[ST_EXPIRE_BIND];
 	sqlite3_bind_int64(ex, 1, (sqlite3_int64)now_wall);
+	/* the delete below removes rows behind the cache's back: forget what it knew */
+	store_row *c, *tmp;
+	HASH_ITER(hh, s->rows, c, tmp) {
+		c->has_binding = false;
+		c->no_binding = false;
+	}
 	if (step_done(s, ex) != DS_OK)
 		return DS_E_IO;
 	sqlite3_stmt *st = s->st[ST_ALL_BIND];
@@ -242,5 +399,8 @@ int ds_ha_store_begin(ds_ha_store *s)
 
 int ds_ha_store_commit(ds_ha_store *s)
 {
-	return sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? DS_OK : DS_E_IO;
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+		return DS_OK;
+	rows_clear(s);   /* what the failed transaction wrote may not be on disk */
+	return DS_E_IO;
 }

@@ -7,7 +7,9 @@
  *               bindings whose expiry has passed are dropped at load.
  *
  * The subscriber table (EAP-AKA credentials) lives in the same database file but belongs to the
- * EAP subscriber store. The store is written synchronously on each change (WAL journal). */
+ * EAP subscriber store. Every write that happens is synchronous (WAL journal), but puts whose
+ * content the database already holds are skipped, and a re-registration that only extends a
+ * binding's lifetime is written lazily: see the durability rule in ha_store.c. */
 #ifndef DSMIP6_RT_HA_STORE_H
 #define DSMIP6_RT_HA_STORE_H
 
@@ -53,6 +55,9 @@ int ds_ha_store_del_binding(ds_ha_store *s, const char *nai, const char *apn);
 /* Bindings with expires > now_wall only; expired rows are deleted on the way. */
 int ds_ha_store_each_binding(ds_ha_store *s, uint64_t now_wall,
 			     int (*fn)(void *ctx, const ds_ha_binding_rec *r), void *ctx);
+
+/* Number of puts and deletes skipped because the database already held that content. */
+uint64_t ds_ha_store_skipped(const ds_ha_store *s);
 
 /* Group many changes in one transaction (e.g. restoring or a burst of attaches). */
 int ds_ha_store_begin(ds_ha_store *s);

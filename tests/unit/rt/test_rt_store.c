@@ -1,5 +1,7 @@
 /* SQLite HA state: allocations and bindings survive closing and reopening the database (an HA
- * restart), expired bindings are dropped, and an HNP cannot be given to two UEs. */
+ * restart), expired bindings are dropped, and an HNP cannot be given to two UEs. Writes whose
+ * content the database already holds are skipped, and a lifetime-only refresh is stored lazily
+ * (the durability rule in rt/ha_store.c): checked by reopening, which reads what is on disk. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -169,11 +172,127 @@ static void test_unique_hnp_and_params(void **state)
 	assert_non_null(strstr(err, "/nonexistent-dir/x.db"));
 }
 
+/* What a restarted HA would read: a fresh handle has no cache. */
+static seen reread(ds_ha_store **st)
+{
+	char err[256];
+	ds_ha_store_close(*st);
+	assert_int_equal(ds_ha_store_open(st, dbpath, err, sizeof err), DS_OK);
+	seen a = { 0 }, b = { 0 };
+	assert_int_equal(ds_ha_store_each_alloc(*st, on_alloc, &a), DS_OK);
+	assert_int_equal(ds_ha_store_each_binding(*st, 0, on_bind, &b), DS_OK);
+	memcpy(a.bind, b.bind, sizeof a.bind);
+	a.n = a.n * 100 + b.n;   /* allocations * 100 + bindings */
+	return a;
+}
+
+static void test_skip_unchanged_alloc(void **state)
+{
+	(void)state;
+	char err[256];
+	ds_ha_store *st;
+	assert_int_equal(ds_ha_store_open(&st, dbpath, err, sizeof err), DS_OK);
+	ds_ha_alloc_rec a = { .nai = "0001@x", .apn = "internet" };
+	a.hnp = a6("2001:db8:100:1::/64");
+	a.ipv4 = a6("10.1.0.1");
+	assert_int_equal(ds_ha_store_put_alloc(st, &a), DS_OK);
+	assert_int_equal(ds_ha_store_skipped(st), 0);
+	assert_int_equal(ds_ha_store_put_alloc(st, &a), DS_OK);   /* a re-registration */
+	assert_int_equal(ds_ha_store_skipped(st), 1);
+	a.ipv4 = a6("10.1.0.2");                                   /* content changed: written */
+	assert_int_equal(ds_ha_store_put_alloc(st, &a), DS_OK);
+	assert_int_equal(ds_ha_store_skipped(st), 1);
+	a.hnp.plen = 56;                                           /* only the length changed */
+	assert_int_equal(ds_ha_store_put_alloc(st, &a), DS_OK);
+	assert_int_equal(ds_ha_store_skipped(st), 1);
+	seen s = reread(&st);
+	assert_int_equal(s.n, 100);
+	assert_true(ds_addr_eq(&s.alloc[0].ipv4, &a.ipv4));
+	assert_int_equal(s.alloc[0].hnp.plen, 56);
+	/* a fresh handle knows nothing: the first put writes, a release forgets */
+	assert_int_equal(ds_ha_store_put_alloc(st, &a), DS_OK);
+	assert_int_equal(ds_ha_store_skipped(st), 0);
+	assert_int_equal(ds_ha_store_del_alloc(st, a.nai, a.apn), DS_OK);
+	assert_int_equal(ds_ha_store_put_alloc(st, &a), DS_OK);
+	assert_int_equal(ds_ha_store_skipped(st), 0);
+	s = reread(&st);
+	assert_int_equal(s.n, 100);
+	ds_ha_store_close(st);
+}
+
+static void test_lazy_binding_expiry(void **state)
+{
+	(void)state;
+	char err[256];
+	ds_ha_store *st;
+	assert_int_equal(ds_ha_store_open(&st, dbpath, err, sizeof err), DS_OK);
+	uint64_t now = (uint64_t)time(NULL);
+	ds_ha_binding_rec b = { .nai = "0001@x", .apn = "internet", .seq = 10, .flags = 0x8000 };
+	b.hoa = a6("2001:db8:100:1::1");
+	b.coa = a6("2001:db8:aa::1");
+	b.expires = now + 3600;
+	assert_int_equal(ds_ha_store_put_binding(st, &b), DS_OK);
+	/* a refresh that only moves seq and expiry a little: not written */
+	b.seq = 11;
+	b.expires = now + 3650;
+	assert_int_equal(ds_ha_store_put_binding(st, &b), DS_OK);
+	assert_int_equal(ds_ha_store_skipped(st), 1);
+	seen s = reread(&st);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.bind[0].expires, now + 3600);   /* the lazily stored expiry */
+	assert_int_equal(s.bind[0].seq, 10);
+	assert_true(ds_addr_eq(&s.bind[0].coa, &b.coa));
+
+	/* fresh handle: written; then a refresh whose stored expiry would be less than half the new
+	 * remaining lifetime away is written */
+	assert_int_equal(ds_ha_store_put_binding(st, &b), DS_OK);
+	b.seq = 12;
+	b.expires = now + 3600 * 3;
+	assert_int_equal(ds_ha_store_put_binding(st, &b), DS_OK);
+	assert_int_equal(ds_ha_store_skipped(st), 0);
+	/* a new CoA (handover) is always written, even with the same expiry */
+	b.coa = a6("192.0.2.7");
+	b.coa.port = 4500;
+	b.seq = 13;
+	assert_int_equal(ds_ha_store_put_binding(st, &b), DS_OK);
+	/* so are new flags, a new tunnel mode and a shortened lifetime */
+	b.flags = 0x8100;
+	assert_int_equal(ds_ha_store_put_binding(st, &b), DS_OK);
+	b.tunnel = 1;
+	assert_int_equal(ds_ha_store_put_binding(st, &b), DS_OK);
+	b.expires = now + 600;
+	b.seq = 14;
+	assert_int_equal(ds_ha_store_put_binding(st, &b), DS_OK);
+	assert_int_equal(ds_ha_store_skipped(st), 0);
+	s = reread(&st);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.bind[0].expires, now + 600);
+	assert_int_equal(s.bind[0].seq, 14);
+	assert_int_equal(s.bind[0].flags, 0x8100);
+	assert_int_equal(s.bind[0].tunnel, 1);
+	assert_int_equal(s.bind[0].coa.port, 4500);
+
+	/* deregistration: a delete of a row known to be absent is skipped, a put after it writes */
+	assert_int_equal(ds_ha_store_del_binding(st, b.nai, b.apn), DS_OK);
+	assert_int_equal(ds_ha_store_del_binding(st, b.nai, b.apn), DS_E_NOTFOUND);
+	assert_int_equal(ds_ha_store_skipped(st), 1);
+	s = reread(&st);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(ds_ha_store_del_binding(st, b.nai, b.apn), DS_E_NOTFOUND);
+	assert_int_equal(ds_ha_store_skipped(st), 0);   /* not known yet: asked the database */
+	assert_int_equal(ds_ha_store_put_binding(st, &b), DS_OK);
+	s = reread(&st);
+	assert_int_equal(s.n, 1);
+	ds_ha_store_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_persist_across_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unique_hnp_and_params, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_skip_unchanged_alloc, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lazy_binding_expiry, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
