@@ -144,6 +144,9 @@ static int cmd_counters(void *ctx, const cJSON *args, cJSON *res, char *err, siz
 	cJSON_AddNumberToObject(no, "tx", (double)n->tx);
 	cJSON_AddNumberToObject(no, "tx_errors", (double)n->tx_errors);
 	cJSON_AddNumberToObject(no, "rx_errors", (double)n->rx_errors);
+	cJSON_AddNumberToObject(no, "natt_keepalives_tx", (double)h->natt.keepalives_tx);
+	cJSON_AddNumberToObject(no, "natt_keepalives_rx", (double)h->natt.keepalives_rx);
+	cJSON_AddNumberToObject(no, "udp4500_dropped", (double)h->natt.udp4500_dropped);
 	cJSON_AddNumberToObject(res, "persist_errors", (double)h->persist_errors);
 	return DS_OK;
 }

@@ -19,6 +19,7 @@
 #include "rt/ha_host.h"
 #include "rt/ha_store.h"
 #include "rt/log_sink.h"
+#include "rt/natt_keepalive.h"
 #include "rt/loop.h"
 #include "rt/netio.h"
 #include "rt/nl.h"
@@ -52,6 +53,7 @@ struct ds_ha_host {
 	ds_ike_sa *closing;      /* IKE SA whose close event is being handled */
 	bool stopping;           /* shutting down: engine teardown events change no state */
 	ds_ratelimit rl;
+	ds_natt_counters natt;   /* UDP 4500 keepalives and drops */
 	uint64_t persist_errors;
 	uint8_t tun_buf[DS_PKT_MAX];
 };

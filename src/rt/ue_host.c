@@ -87,6 +87,10 @@ static void rx_cb(void *ctx, const ds_pkt *pkt)
 		size_t off;
 		if (ds_udp4500_classify(pkt->data, pkt->len, &off) == DS_UDP4500_IKE)
 			ds_ike_input(h->ike, pkt, now);
+		else if (ds_natt_is_keepalive(pkt))
+			h->natt.keepalives_rx++;   /* RFC 3948 cl. 2.3 / 4: ignored, no sign of life */
+		else
+			h->natt.udp4500_dropped++;
 	} else {
 		ds_ue_input(h->ue, pkt, now);
 	}
@@ -541,6 +545,30 @@ static bool ha6_of(ds_ue_host *h, const ue_pdn *p, ds_addr *out)
 }
 
 /* Deferred work: CREATE_CHILD_SA between HoA (HNP | IID) and the HA once the prefix is known. */
+/* RFC 3948 cl. 4 / RFC 5555 cl. 4.3: one 0xFF octet per IKE SA that runs over IPv4 on UDP
+ * 4500, every DS_NATT_KEEPALIVE_S, so the NAT in front of the UE keeps the IKE mapping the HA
+ * sends its requests (liveness, rekey, redirect, Delete) to. */
+static void keepalive_one(void *ctx, const ds_ike_sa *sa)
+{
+	ds_ue_host *h = ctx;
+	ds_ike_info info;
+	ds_ike_sa_info(sa, &info);
+	if (!ds_natt_keepalive_wanted(&info))
+		return;
+	ds_pkt ka;
+	ds_natt_keepalive_make(&info, &ka);
+	if (ds_netio_send(h->net, &ka) == DS_OK)
+		h->natt.keepalives_tx++;
+}
+
+static void on_keepalive(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	ds_ue_host *h = arg;
+	ds_ike_foreach(h->ike, keepalive_one, h);
+}
+
 static void on_defer(evutil_socket_t fd, short what, void *arg)
 {
 	ds_ue_host *h = arg;
@@ -956,7 +984,10 @@ static int setup(ds_ue_host *h)
 	h->eval_ev = evtimer_new(h->base, on_eval, h);
 	h->stop_ev = evtimer_new(h->base, on_stop_done, h);
 	h->defer_ev = event_new(h->base, -1, 0, on_defer, h);
-	if (!h->nl_ev || !h->eval_ev || !h->stop_ev || !h->defer_ev || event_add(h->nl_ev, NULL) != 0)
+	h->keepalive_ev = event_new(h->base, -1, EV_PERSIST, on_keepalive, h);
+	struct timeval ka_tv = { .tv_sec = DS_NATT_KEEPALIVE_S };
+	if (!h->nl_ev || !h->eval_ev || !h->stop_ev || !h->defer_ev || !h->keepalive_ev ||
+	    event_add(h->nl_ev, NULL) != 0 || event_add(h->keepalive_ev, &ka_tv) != 0)
 		return DS_E_NOMEM;
 	h->cur_access = -1;
 	ds_nl_dump(h->nl, &ev);
@@ -983,7 +1014,7 @@ static int setup(ds_ue_host *h)
 static void teardown(ds_ue_host *h)
 {
 	struct event **evs[] = { &h->sig_term, &h->sig_int, &h->sig_hup, &h->tun_ev, &h->nl_ev,
-				 &h->eval_ev, &h->stop_ev, &h->defer_ev };
+				 &h->eval_ev, &h->stop_ev, &h->defer_ev, &h->keepalive_ev };
 	if (h->ctl)
 		ds_ctl_server_free(h->ctl);
 	for (size_t i = 0; i < DS_ARRAY_LEN(evs); i++)

@@ -114,6 +114,9 @@ static int cmd_counters(void *ctx, const cJSON *args, cJSON *res, char *err, siz
 	cJSON_AddNumberToObject(s, "rx_raw", (double)n->rx_raw);
 	cJSON_AddNumberToObject(s, "tx", (double)n->tx);
 	cJSON_AddNumberToObject(s, "tx_errors", (double)n->tx_errors);
+	cJSON_AddNumberToObject(s, "natt_keepalives_tx", (double)h->natt.keepalives_tx);
+	cJSON_AddNumberToObject(s, "natt_keepalives_rx", (double)h->natt.keepalives_rx);
+	cJSON_AddNumberToObject(s, "udp4500_dropped", (double)h->natt.udp4500_dropped);
 	return DS_OK;
 }
 

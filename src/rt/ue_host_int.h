@@ -14,6 +14,7 @@
 #include "rt/keylog_files.h"
 #include "rt/dns.h"
 #include "rt/log_sink.h"
+#include "rt/natt_keepalive.h"
 #include "rt/loop.h"
 #include "rt/netio.h"
 #include "rt/nl.h"
@@ -61,6 +62,7 @@ struct ds_ue_host {
 	ds_log_sink log;
 	struct event_base *base;
 	struct event *sig_term, *sig_int, *sig_hup, *tun_ev, *nl_ev, *eval_ev, *stop_ev, *defer_ev;
+	struct event *keepalive_ev; /* every DS_NATT_KEEPALIVE_S: RFC 3948 cl. 4 */
 	ds_netio *net;
 	ds_nl *nl;
 	ds_nl_mon *mon;
@@ -84,6 +86,7 @@ struct ds_ue_host {
 	bool stopping;           /* SIGTERM: detaching, exit when every PDN is down */
 	ds_time stop_deadline;
 	ds_ratelimit rl;
+	ds_natt_counters natt;   /* UDP 4500 keepalives and drops */
 	uint8_t iid[8];
 	uint8_t tun_buf[DS_PKT_MAX];
 };
