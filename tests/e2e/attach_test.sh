@@ -47,6 +47,13 @@ echo "# HoA $h6, IPv4 HoA $h4, CoA $coa"
 case "$h6" in 2001:db8:100:*) ds_pass "IPv6 HoA from the HA's HNP pool ($h6)" ;; *) ds_fail "IPv6 HoA from the HNP pool ('$h6')" ;; esac
 case "$h4" in 198.51.100.*) ds_pass "IPv4 HoA from the pool ($h4)" ;; *) ds_fail "IPv4 HoA from the pool ('$h4')" ;; esac
 e2e_data "$ACCESS" "$h6" "$h4"
+if [ "$ACCESS" = nat ]; then
+	# RFC 3948 cl. 4 / RFC 5555 cl. 4.3: the UE keeps the NAT mapping of its IKE SA on UDP 4500
+	# open with a one-octet 0xFF datagram every 20 s; the HA drops it before IKE (counted)
+	counter_ge() { [ "$(ds6_ctl "$1" counters '{}' --get "$2")" -ge "$3" ]; }
+	ds_check "UE sent a NAT-keepalive on UDP 4500" ds_wait_for 30 counter_ge ue sockets.natt_keepalives_tx 1
+	ds_check "HA received and dropped it before IKE" ds_wait_for 5 counter_ge pgw sockets.natt_keepalives_rx 1
+fi
 e2e_stop_capture
 e2e_expect_attach "$ACCESS" "$CAP"
 grep -q "query\[AAAA\] $TB_HA_APN1" "$DS_TB_RUN/dnsmasq.log" && ds_pass "DNS AAAA query for the HA-APN" || ds_fail "DNS AAAA query for the HA-APN"
@@ -58,6 +65,8 @@ if [ "$ACCESS" = nat ]; then
 	e2e_expect "IPv4 CoA option carries the private address" "$CAP" "mip6.ipv4coa.addr == $TB_NAT4_UE"
 	e2e_expect "BA: NAT detected (F=1)" "$CAP" "mip6.mhtype == 6 and mip6.natd.f_flag == 1"
 	e2e_expect "IKE moved to UDP 4500 (NAT-T)" "$CAP" "udp.port == 4500 and isakmp"
+	e2e_expect "NAT-keepalive (0xFF) to UDP 4500 from the NAT's public address" "$CAP" "ip.src == $TB_NAT_PUBLIC4 and udp.dstport == 4500 and udp.length == 9"
+	e2e_expect_none "no other 1-octet datagram on UDP 4500" "$CAP" "udp.port == 4500 and udp.length == 9 and not ip.src == $TB_NAT_PUBLIC4"
 else
 	e2e_expect "BU from the WLAN CoA with the HoA in the HAO" "$CAP" "ipv6.src == $TB_WLAN6_UE and mip6.mhtype == 5 and ipv6.opt.mipv6.home_address == $h6"
 	e2e_expect "BA to the CoA with the HoA in the Type 2 RH" "$CAP" "ipv6.dst == $TB_WLAN6_UE and mip6.mhtype == 6 and ipv6.routing.mipv6.home_address == $h6"
