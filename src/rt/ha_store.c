@@ -17,13 +17,15 @@
  *   - A binding row is written whenever its HoA, CoA (with port), flags or tunnel mode change,
  *     so a restarted HA always restores the current CoA. A re-registration that changes only the
  *     sequence number and expiry is written lazily: only when the expiry on disk would be less
- *     than half of the newly granted remaining lifetime away. The stored expiry thus never lags
- *     the true one by more than half a lifetime, and a binding refreshed (RFC 6275 cl. 11.7.1:
- *     the MN re-registers before its lifetime runs out) is restored after a restart as long as
- *     the HA restarts within half a lifetime of the last write. The sequence number on disk may
- *     be older than the last accepted one; this is harmless because the MN's next BU carries a
- *     higher number anyway and a restarted HA has no ESP SAs through which an old BU could be
- *     replayed (RFC 4877: BUs are accepted only under the UE's CHILD_SA).
+ *     than half of the newly granted remaining lifetime away. So after every BU the stored
+ *     expiry is at least half a lifetime ahead; a UE that re-registers more often than that
+ *     (NAT keepalive BUs, RFC 5555 cl. 4.3; a Binding Refresh Advice) sends its next BU before
+ *     the stored expiry passes, so a restarted HA restores its binding. A UE refreshing later
+ *     than half its lifetime (the usual 85 %) gets every refresh written, as before. The
+ *     sequence number on disk may be older than the last accepted one; harmless, because the
+ *     MN's next BU carries a higher number anyway and a restarted HA has no ESP SAs through
+ *     which an old BU could be replayed (RFC 4877: BUs are accepted only under the UE's
+ *     CHILD_SA).
  * The cache below remembers what the database holds, per (NAI, APN); an entry is dropped
  * whenever a write fails or its state is not known, so the next put writes again. */
 typedef struct store_row {
