@@ -81,6 +81,7 @@ struct ds_ha_store {
 	sqlite3_stmt *st[ST__N];
 	store_row *rows;     /* what the database is known to hold (see the durability rule) */
 	uint64_t skipped;    /* writes avoided because the row already held the content */
+	bool deferred;       /* ds_ha_store_defer(): writes join one transaction until flushed */
 };
 
 static size_t row_key(char *buf, size_t len, const char *nai, const char *apn)
@@ -133,6 +134,8 @@ static void rows_clear(ds_ha_store *s)
 	}
 }
 
+static int tx_commit(ds_ha_store *s);
+
 uint64_t ds_ha_store_skipped(const ds_ha_store *s)
 {
 	return s->skipped;
@@ -173,6 +176,8 @@ void ds_ha_store_close(ds_ha_store *s)
 {
 	if (!s)
 		return;
+	if (s->db && !sqlite3_get_autocommit(s->db))
+		tx_commit(s);   /* a deferred (or unfinished) transaction is flushed at stop */
 	for (int i = 0; i < ST__N; i++)
 		sqlite3_finalize(s->st[i]);
 	sqlite3_close(s->db);
@@ -182,10 +187,15 @@ void ds_ha_store_close(ds_ha_store *s)
 
 static int step_done(ds_ha_store *s, sqlite3_stmt *st)
 {
+	/* deferred mode: the first write after a flush opens the transaction the next flush ends */
+	if (s->deferred && sqlite3_get_autocommit(s->db) &&
+	    sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+		sqlite3_clear_bindings(st);
+		return DS_E_IO;
+	}
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
-	(void)s;
 	if (rc == SQLITE_DONE)
 		return DS_OK;
 	return rc == SQLITE_CONSTRAINT ? DS_E_EXISTS : DS_E_IO;
@@ -394,15 +404,41 @@ int ds_ha_store_each_binding(ds_ha_store *s, uint64_t now_wall,
 	return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? DS_OK : DS_E_IO;
 }
 
+static int tx_commit(ds_ha_store *s)
+{
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+		return DS_OK;
+	/* what the failed transaction wrote is not on disk: end it and forget the cache */
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	rows_clear(s);
+	return DS_E_IO;
+}
+
+void ds_ha_store_defer(ds_ha_store *s, bool on)
+{
+	if (!on)
+		ds_ha_store_flush(s);
+	s->deferred = on;
+}
+
+int ds_ha_store_flush(ds_ha_store *s)
+{
+	if (sqlite3_get_autocommit(s->db))
+		return DS_OK;   /* nothing written since the last flush */
+	return tx_commit(s);
+}
+
 int ds_ha_store_begin(ds_ha_store *s)
 {
+	if (s->deferred && !sqlite3_get_autocommit(s->db))
+		return DS_OK;   /* already inside the pass's transaction: the flush ends it */
 	return sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? DS_OK : DS_E_IO;
 }
 
 int ds_ha_store_commit(ds_ha_store *s)
 {
-	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
-		return DS_OK;
-	rows_clear(s);   /* what the failed transaction wrote may not be on disk */
-	return DS_E_IO;
+	if (s->deferred)
+		return DS_OK;   /* inside the pass's transaction: the flush ends it */
+	return tx_commit(s);
 }

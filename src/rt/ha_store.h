@@ -59,6 +59,15 @@ int ds_ha_store_each_binding(ds_ha_store *s, uint64_t now_wall,
 /* Number of puts and deletes skipped because the database already held that content. */
 uint64_t ds_ha_store_skipped(const ds_ha_store *s);
 
+/* Deferred writes: with on, every write joins one transaction that ds_ha_store_flush() commits;
+ * the host flushes at the end of each event-loop pass (so a burst of BUs handled in one pass
+ * costs one commit) and ds_ha_store_close() flushes at stop. What is lost on a crash is at
+ * most the writes of the pass the HA was in. Turning it off flushes. */
+void ds_ha_store_defer(ds_ha_store *s, bool on);
+/* Commit the deferred transaction if one is open. DS_OK, or DS_E_IO when the commit failed
+ * (its writes are rolled back and the next puts write again). */
+int ds_ha_store_flush(ds_ha_store *s);
+
 /* Group many changes in one transaction (e.g. restoring or a burst of attaches). */
 int ds_ha_store_begin(ds_ha_store *s);
 int ds_ha_store_commit(ds_ha_store *s);

@@ -286,6 +286,59 @@ static void test_lazy_binding_expiry(void **state)
 	ds_ha_store_close(st);
 }
 
+static int count_allocs(ds_ha_store *st)
+{
+	seen s = { 0 };
+	assert_int_equal(ds_ha_store_each_alloc(st, on_alloc, &s), DS_OK);
+	return s.n;
+}
+
+/* Deferred writes: another connection (a restarted HA) sees them only after the flush, and
+ * closing the store flushes. */
+static void test_deferred_flush(void **state)
+{
+	(void)state;
+	char err[256];
+	ds_ha_store *st, *other;
+	assert_int_equal(ds_ha_store_open(&st, dbpath, err, sizeof err), DS_OK);
+	assert_int_equal(ds_ha_store_open(&other, dbpath, err, sizeof err), DS_OK);
+	ds_ha_store_defer(st, true);
+	assert_int_equal(ds_ha_store_flush(st), DS_OK);   /* nothing pending */
+	ds_ha_alloc_rec a = { .nai = "0001@x", .apn = "internet" };
+	a.hnp = a6("2001:db8:100:1::/64");
+	ds_ha_alloc_rec b = { .nai = "0002@x", .apn = "internet" };
+	b.hnp = a6("2001:db8:100:2::/64");
+	assert_int_equal(ds_ha_store_put_alloc(st, &a), DS_OK);
+	assert_int_equal(ds_ha_store_begin(st), DS_OK);   /* joins the pass's transaction */
+	assert_int_equal(ds_ha_store_put_alloc(st, &b), DS_OK);
+	assert_int_equal(ds_ha_store_commit(st), DS_OK);
+	assert_int_equal(count_allocs(other), 0);          /* not yet committed */
+	assert_int_equal(ds_ha_store_flush(st), DS_OK);
+	assert_int_equal(count_allocs(other), 2);
+	/* a constraint failure inside the pass does not lose the pass's other writes */
+	ds_ha_alloc_rec c = { .nai = "0003@x", .apn = "internet" };
+	c.hnp = a6("2001:db8:100:3::/64");
+	assert_int_equal(ds_ha_store_put_alloc(st, &c), DS_OK);
+	ds_ha_alloc_rec dup = { .nai = "0004@x", .apn = "internet" };
+	dup.hnp = c.hnp;
+	assert_int_equal(ds_ha_store_put_alloc(st, &dup), DS_E_EXISTS);
+	assert_int_equal(ds_ha_store_flush(st), DS_OK);
+	assert_int_equal(count_allocs(other), 3);
+	/* pending at stop: close flushes */
+	assert_int_equal(ds_ha_store_del_alloc(st, a.nai, a.apn), DS_OK);
+	assert_int_equal(count_allocs(other), 3);
+	ds_ha_store_close(st);
+	assert_int_equal(count_allocs(other), 2);
+	/* turning deferral off flushes too */
+	ds_ha_store_defer(other, true);
+	assert_int_equal(ds_ha_store_del_alloc(other, b.nai, b.apn), DS_OK);
+	ds_ha_store_defer(other, false);
+	assert_int_equal(ds_ha_store_open(&st, dbpath, err, sizeof err), DS_OK);
+	assert_int_equal(count_allocs(st), 1);
+	ds_ha_store_close(st);
+	ds_ha_store_close(other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +346,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unique_hnp_and_params, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_skip_unchanged_alloc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lazy_binding_expiry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deferred_flush, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
