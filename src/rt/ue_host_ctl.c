@@ -100,6 +100,8 @@ static int cmd_counters(void *ctx, const cJSON *args, cJSON *res, char *err, siz
 	cJSON_AddNumberToObject(u, "tun_decap", (double)c->tun_decap);
 	cJSON_AddNumberToObject(u, "tun_drop", (double)c->tun_drop);
 	cJSON_AddNumberToObject(u, "nat_keepalives", (double)c->nat_keepalives);
+	cJSON_AddNumberToObject(u, "be_sent", (double)c->be_sent);
+	cJSON_AddNumberToObject(u, "be_rate_limited", (double)c->be_rate_limited);
 	const ds_ike_counters *k = ds_ike_get_counters(h->ike);
 	cJSON *i = cJSON_AddObjectToObject(res, "ike");
 	cJSON_AddNumberToObject(i, "rx", (double)k->rx);

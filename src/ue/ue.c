@@ -199,6 +199,7 @@ ds_ue *ds_ue_new(const ds_ue_config *cfg)
 	if (!ue->cfg.refresh_percent || ue->cfg.refresh_percent >= 100)
 		ue->cfg.refresh_percent = 85;
 	ue->rl = (ds_ratelimit)DS_RATELIMIT_INIT(1000, 10);
+	ue->rl_be = (ds_ratelimit)DS_RATELIMIT_INIT(1000, 10);
 	ds_timerq_init(&ue->tq);
 	ue->sad = ds_sad_new();
 	if (!ue->sad) {

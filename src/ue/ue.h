@@ -163,6 +163,7 @@ typedef struct ds_ue_counters {
 	uint64_t drop_malformed, drop_no_sa, drop_esp, drop_selector, drop_not_from_ha;
 	uint64_t tun_encap, tun_decap, tun_drop;
 	uint64_t nat_keepalives;
+	uint64_t be_sent, be_rate_limited;      /* Binding Errors (RFC 6275 cl. 9.2, 9.3.3) */
 } ds_ue_counters;
 
 /* Create / destroy. NULL on a bad configuration or allocation failure. */

@@ -66,6 +66,7 @@ struct ds_ue {
 	ds_pdn_id next_id;
 	ds_ue_counters ctr;
 	ds_ratelimit rl;
+	ds_ratelimit rl_be;         /* Binding Errors to the HA (RFC 6275 cl. 9.3.3) */
 	uint8_t buf[DS_PKT_MAX];
 	uint8_t buf2[DS_PKT_MAX];
 	uint8_t mh[1024];

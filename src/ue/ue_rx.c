@@ -137,6 +137,24 @@ static void handle_bri(ds_ue *ue, struct ue_pdn *p, const ds_mh_msg *bri, ds_tim
 }
 
 /* ESP-protected MH from the HA. dst = the HoA (from RH2, or the IPv6 destination). */
+/* Binding Error status 2 to the HA for an ESP-protected MH message of an unknown type
+ * (RFC 6275 cl. 9.2), rate-limited (cl. 9.3.3), inside the same SA as every other MH message
+ * (RFC 4877). The offending packet carried no Home Address option, so the Home Address field
+ * is left unspecified (cl. 6.1.9). Unprotected MH is never answered (see sig_input). */
+static void send_be(ds_ue *ue, struct ue_pdn *pdn, ds_time now)
+{
+	if (!ds_ratelimit_ok(&ue->rl_be, now)) {
+		ue->ctr.be_rate_limited++;
+		return;
+	}
+	ds_mh_msg be;
+	memset(&be, 0, sizeof be);
+	be.type = DS_MH_BE;
+	be.status = DS_BE_UNKNOWN_MH;
+	if (ue_send_mh(ue, pdn, &be) == DS_OK)
+		ue->ctr.be_sent++;
+}
+
 static void sig_input(ds_ue *ue, const uint8_t *p, const ds_ip6_view *v, const uint8_t dst[16],
 		      ds_time now)
 {
@@ -190,6 +208,12 @@ static void sig_input(ds_ue *ue, const uint8_t *p, const ds_ip6_view *v, const u
 	}
 	ds_mh_msg m;
 	rc = ds_mh_decode(ue->buf2, n, v->src, dst, &m);
+	if (rc == DS_E_UNKNOWN_TYPE) {
+		/* the HA, authenticated by our SA, sent a type we do not know: RFC 6275 cl. 9.2 */
+		send_be(ue, pdn, now);
+		drop(ue, &ue->ctr.drop_malformed, now, "unknown MH type", rc);
+		return;
+	}
 	if (rc != DS_OK) {
 		drop(ue, &ue->ctr.drop_malformed, now, "MH", rc);
 		return;

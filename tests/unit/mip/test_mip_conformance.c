@@ -737,6 +737,42 @@ static void unbound_allocation_released(void **state)
 	assert_non_null(ds_ha_find_ue(w->ha, W_NAI, "internet"));
 }
 
+/* D-10, RFC 6275 cl. 9.2: an MH message of an unknown type from the HA, protected by the UE's SA,
+ * gets a Binding Error status 2 back inside the SA; Binding Errors are rate-limited (cl. 9.3.3)
+ * and the registration is untouched. */
+static void ue_answers_protected_unknown_type(void **state)
+{
+	world *w = *state;
+	ds_ue_pdn_status s = attach_foreign(w, false);
+	ds_esp_sa *sa = ha_sa_copy(w, &s.hoa);
+	const ds_ue_counters *c = ds_ue_counters_get(w->ue);
+	uint64_t malformed = c->drop_malformed;
+	for (int i = 0; i < 12; i++) {
+		uint8_t mh[16], pkt[512];
+		size_t n;
+		mh_of_type((uint8_t)(30 + i), W_HA6.ip, s.hoa.ip, mh);
+		assert_int_equal(ds_sig_build(W_HA6.ip, W_COA6.ip, NULL, s.hoa.ip, sa, mh, sizeof mh,
+					      pkt, sizeof pkt, &n), DS_OK);
+		ds_pkt p = { .kind = DS_PKT_IP, .src = W_HA6, .dst = W_COA6, .data = pkt, .len = n };
+		w_q_clear(&w->ue_log);
+		w_q_clear(&w->from_ue);
+		ds_ue_input(w->ue, &p, w->now);
+		if (i == 0) {
+			ds_mh_msg be;
+			assert_int_equal(w->ue_log.n, 1);
+			assert_int_equal(w_sniff_bu(w, &w->ue_log.v[0], &be, NULL), DS_OK);
+			assert_int_equal(be.type, DS_MH_BE);
+			assert_int_equal(be.status, DS_BE_UNKNOWN_MH);
+		}
+		w_q_clear(&w->from_ue);
+	}
+	assert_int_equal(c->be_sent, 10);
+	assert_int_equal(c->be_rate_limited, 2);
+	assert_int_equal(c->drop_malformed, malformed + 12);
+	still_registered(w, &s);
+	ds_esp_sa_free(sa);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -758,6 +794,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(unprotected_mh_never_answered, setup, teardown),
 		cmocka_unit_test_setup_teardown(protected_unknown_type_answered, setup, teardown),
 		cmocka_unit_test_setup_teardown(unbound_allocation_released, setup, teardown),
+		cmocka_unit_test_setup_teardown(ue_answers_protected_unknown_type, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
