@@ -42,15 +42,8 @@ static void rx_cb(void *ctx, const ds_pkt *pkt)
 	if (pkt->kind == DS_PKT_UDP && pkt->dst.port == DS_PORT_IKE) {
 		ds_ike_input(h->ike, pkt, now);
 	} else if (pkt->kind == DS_PKT_UDP && pkt->dst.port == DS_PORT_NATT) {
-		size_t off;
-		/* RFC 3948 cl. 2.2: IKE after the non-ESP marker; ESP-in-UDP is not used for the
-		 * transport-mode MH SA on S2c (RFC 5555 uses UDP 4191 behind NATs) */
-		if (ds_udp4500_classify(pkt->data, pkt->len, &off) == DS_UDP4500_IKE)
+		if (ds_natt_udp4500_is_ike(pkt, &h->natt))
 			ds_ike_input(h->ike, pkt, now);
-		else if (ds_natt_is_keepalive(pkt))
-			h->natt.keepalives_rx++;   /* RFC 3948 cl. 2.3 / 4: ignored, no sign of life */
-		else
-			h->natt.udp4500_dropped++;
 	} else {
 		ds_ha_input(h->ha, pkt, now);
 	}

@@ -30,3 +30,15 @@ bool ds_natt_is_keepalive(const ds_pkt *pkt)
 	return pkt->kind == DS_PKT_UDP && pkt->dst.port == DS_PORT_NATT &&
 	       ds_udp4500_classify(pkt->data, pkt->len, &off) == DS_UDP4500_KEEPALIVE;
 }
+
+bool ds_natt_udp4500_is_ike(const ds_pkt *pkt, ds_natt_counters *c)
+{
+	size_t off;
+	if (ds_udp4500_classify(pkt->data, pkt->len, &off) == DS_UDP4500_IKE)
+		return true;
+	if (ds_natt_is_keepalive(pkt))
+		c->keepalives_rx++;
+	else
+		c->udp4500_dropped++;
+	return false;
+}

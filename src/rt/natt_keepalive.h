@@ -33,5 +33,10 @@ bool ds_natt_keepalive_wanted(const ds_ike_info *info);
 void ds_natt_keepalive_make(const ds_ike_info *info, ds_pkt *out);
 /* A received datagram on UDP 4500 that is a NAT-keepalive (RFC 3948 cl. 2.3). */
 bool ds_natt_is_keepalive(const ds_pkt *pkt);
+/* Sort a datagram received on UDP 4500: true when it is IKE (after the non-ESP marker,
+ * RFC 3948 cl. 2.2) and goes to the IKE engine; otherwise it is dropped here and counted as a
+ * keepalive (cl. 2.3 / 4: ignored, no sign of life) or as udp4500_dropped (ESP-in-UDP is not
+ * used for the transport-mode MH SA on S2c; RFC 5555 uses UDP 4191 behind NATs). */
+bool ds_natt_udp4500_is_ike(const ds_pkt *pkt, ds_natt_counters *c);
 
 #endif
